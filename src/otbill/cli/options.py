@@ -1,0 +1,47 @@
+"""Options shared by the commands that code claims: a practice's own code-set files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from otbill.codesets import CodeSets
+from otbill.codesets.icd10 import load_file as load_icd10
+from otbill.codesets.pfs import load_fee_schedule
+
+
+def codeset_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--icd10",
+        "icd10_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A CMS icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt (beside the bundled one).",
+    )(f)
+    f = click.option(
+        "--gpci",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="The CMS GPCI file for --pfs (localities).",
+    )(f)
+    f = click.option(
+        "--pfs",
+        "pfs_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A CMS PPRRVU relative value file (CSV) for a year's Medicare fee schedule.",
+    )(f)
+    return f
+
+
+def build_codesets(
+    pfs_files: tuple[Path, ...], gpci: Path | None, icd10_files: tuple[Path, ...]
+) -> CodeSets:
+    cs = CodeSets()
+    for p in pfs_files:
+        cs.add_fee_schedule(load_fee_schedule(p, gpci))
+    for p in icd10_files:
+        cs.icd10.add(load_icd10(p))
+    return cs

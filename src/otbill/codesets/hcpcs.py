@@ -1,0 +1,89 @@
+"""The therapy CPT/HCPCS codes: timed or untimed, always therapy or not, dates in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from otbill.codesets._csv import data_rows
+from otbill.dates import ALWAYS, Period
+from otbill.errors import CodeSetError
+from otbill.model.enums import Discipline
+
+EVALUATION_FAMILIES = frozenset({"evaluation", "reevaluation"})
+
+
+@dataclass(frozen=True, slots=True)
+class TherapyCode:
+    code: str
+    family: str
+    timed: bool
+    always_therapy: bool
+    always_evidence: str  # S secondary, D derived, U unverified (see the data file's notes)
+    discipline: Discipline | None
+    period: Period
+    medicare_status: str
+    description: str
+
+    @property
+    def is_evaluation(self) -> bool:
+        return self.family in EVALUATION_FAMILIES
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionalGCode:
+    code: str
+    set: str
+    discipline: str  # "PT/OT" or "SLP"
+    role: str  # current, goal, discharge
+    reportable: Period
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@cache
+def therapy_codes() -> dict[str, TherapyCode]:
+    out: dict[str, TherapyCode] = {}
+    for lineno, r in data_rows("therapy_codes.csv"):
+        if r["timed"] not in ("15", "no") or r["always_therapy"] not in ("yes", "no"):
+            raise CodeSetError(f"therapy_codes.csv line {lineno}: bad timed/always_therapy")
+        start = _date(r["effective_from"]) or ALWAYS.start
+        out[r["code"]] = TherapyCode(
+            code=r["code"],
+            family=r["family"],
+            timed=r["timed"] == "15",
+            always_therapy=r["always_therapy"] == "yes",
+            always_evidence=r["always_evidence"],
+            discipline=Discipline(r["discipline"]) if r["discipline"] else None,
+            period=Period(start, _date(r["effective_to"])),
+            medicare_status=r["medicare_status"],
+            description=r["description"],
+        )
+    return out
+
+
+@cache
+def functional_gcodes() -> dict[str, FunctionalGCode]:
+    return {
+        r["code"]: FunctionalGCode(
+            code=r["code"],
+            set=r["set"],
+            discipline=r["discipline"],
+            role=r["role"],
+            reportable=Period(
+                date.fromisoformat(r["effective_from"]), _date(r["reportable_until"])
+            ),
+        )
+        for _, r in data_rows("functional_gcodes.csv")
+    }
+
+
+def lookup(code: str) -> TherapyCode | None:
+    return therapy_codes().get(code)
+
+
+def is_known(code: str) -> bool:
+    return code in therapy_codes() or code in functional_gcodes()

@@ -1,0 +1,286 @@
+"""From a documented visit to claim lines: units, modifiers, pointers, charges, expected payment.
+
+One claim per visit (patient, payer and date of service). The stage is pure: the episode and
+the code sets in, a Claim out, with every decision explained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from otbill.codesets import CodeSets, default_codesets, hcpcs
+from otbill.codesets.modifiers import (
+    ASSISTANT_MODIFIER,
+    DISTINCT_MODIFIERS,
+    THERAPY_MODIFIER,
+)
+from otbill.codesets.modifiers import in_force as modifier_in_force
+from otbill.coding.assistant import AssistantSplit, split_timed, split_untimed
+from otbill.coding.units import TimedEntry, UnitResult, UntimedEntry, compute_units
+from otbill.errors import InputError
+from otbill.model import (
+    Claim,
+    ClaimLine,
+    Discipline,
+    Episode,
+    PayerKind,
+    PlanOfCare,
+    Service,
+    Step,
+    Visit,
+)
+from otbill.pricing.medicare import PricingLine, price_day
+from otbill.sources import CPM_5_20_1, X12_837P_POINTERS
+
+MAX_DIAGNOSES = 12
+MAX_POINTERS = 4
+MAX_MODIFIERS = 4
+ZERO = Decimal("0.00")
+
+# Payers that take CO/CQ: Medicare and the Medicare Advantage plans that follow its rules.
+_ASSISTANT_MODIFIER_PAYERS = frozenset({PayerKind.MEDICARE, PayerKind.MEDICARE_ADVANTAGE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    service: Service
+    units: int
+    modifiers: tuple[str, ...]
+    timed: bool
+    assistant: bool
+    steps: tuple[Step, ...]
+
+
+def code_episode(episode: Episode, codesets: CodeSets | None = None) -> tuple[Claim, ...]:
+    cs = codesets or default_codesets()
+    return tuple(code_visit(episode, v, cs) for v in episode.visits)
+
+
+def code_visit(episode: Episode, visit: Visit, codesets: CodeSets | None = None) -> Claim:
+    cs = codesets or default_codesets()
+    steps: list[Step] = []
+    coverage = episode.coverage_on(visit.date) or min(episode.coverages, key=lambda c: c.priority)
+    if not coverage.active_on(visit.date):
+        steps.append(Step(f"No coverage is active on {visit.date}; billing {coverage.payer_id}."))
+    payer = episode.payers[coverage.payer_id]
+    plan = episode.plan_for(visit)
+    discipline = _discipline(episode, visit, plan, steps)
+    method = payer.unit_method
+    steps.append(Step(f"{payer.name} ({payer.kind}) units by the {method.upper()} method."))
+
+    timed, untimed = _split_services(visit.services, visit.date)
+    result = compute_units(method, timed, untimed)
+    steps.extend(result.explanation)
+
+    drafts = _drafts(visit, result, discipline, payer.kind)
+    mod = THERAPY_MODIFIER[discipline.value]
+    steps.append(
+        Step(
+            f"{mod} on every line: each service is furnished under the {discipline} plan of care.",
+            CPM_5_20_1,
+        )
+    )
+    diagnoses, pointer_steps = _diagnoses(visit, plan.diagnoses if plan else ())
+    steps.extend(pointer_steps)
+
+    lines = [_line(d, visit, diagnoses, episode) for d in drafts]
+    lines, price_steps = _price(lines, drafts, episode, payer.kind, visit.date, cs)
+    steps.extend(price_steps)
+    return Claim(
+        id=visit.id,
+        visit_ids=(visit.id,),
+        patient_id=episode.patient.id,
+        payer_id=payer.id,
+        member_id=coverage.member_id,
+        date_of_service=visit.date,
+        place_of_service=visit.place_of_service,
+        billing_npi=episode.practice.npi,
+        rendering_npi=visit.rendering_npi,
+        diagnoses=diagnoses,
+        lines=tuple(lines),
+        referring_npi=plan.certifying_npi if plan else None,
+        supervising_npi=visit.supervising_npi,
+        plan_of_care_id=plan.id if plan else None,
+        authorization_number=visit.authorization_number,
+        explanation=tuple(steps),
+    )
+
+
+def _discipline(
+    episode: Episode, visit: Visit, plan: PlanOfCare | None, steps: list[Step]
+) -> Discipline:
+    if plan is not None:
+        steps.append(Step(f"Plan of care {plan.id} ({plan.discipline}, from {plan.start_date})."))
+        return plan.discipline
+    provider = episode.providers.get(visit.rendering_npi)
+    d = provider.credential.discipline if provider else None
+    if d is None:
+        raise InputError(
+            f"visit {visit.id}", "no plan of care and the rendering provider is not a therapist"
+        )
+    steps.append(Step(f"No plan of care found; discipline {d} taken from the rendering provider."))
+    return d
+
+
+def _split_services(
+    services: Sequence[Service], day: date
+) -> tuple[list[TimedEntry], list[UntimedEntry]]:
+    timed: dict[str, int] = {}
+    untimed: list[UntimedEntry] = []
+    for s in services:
+        tc = hcpcs.lookup(s.code)
+        if tc is not None and tc.timed:
+            timed[s.code] = timed.get(s.code, 0) + s.minutes
+        else:
+            untimed.append(UntimedEntry(s.code, s.minutes or None, s.units or 1))
+    return [TimedEntry(c, m) for c, m in timed.items()], untimed
+
+
+def _drafts(
+    visit: Visit, result: UnitResult, discipline: Discipline, kind: PayerKind
+) -> list[_Draft]:
+    by_code: dict[str, list[Service]] = {}
+    for s in visit.services:
+        by_code.setdefault(s.code, []).append(s)
+    therapy_mod = THERAPY_MODIFIER[discipline.value]
+    assistant_mod = ASSISTANT_MODIFIER.get(discipline.value)
+    use_assistant_mod = (
+        assistant_mod is not None
+        and kind in _ASSISTANT_MODIFIER_PAYERS
+        and modifier_in_force(assistant_mod, visit.date)
+    )
+    drafts: list[_Draft] = []
+    seen_timed: set[str] = set()
+    untimed_i = 0
+    untimed_services = [s for s in visit.services if not _is_timed(s.code)]
+    for line in result.lines:
+        if line.timed:
+            if line.code in seen_timed:
+                continue
+            seen_timed.add(line.code)
+            services = by_code[line.code]
+            service = services[0]
+            therapist = sum(s.minutes_therapist for s in services)
+            assistant = sum(s.minutes_assistant for s in services)
+        else:
+            service = untimed_services[untimed_i]
+            untimed_i += 1
+            therapist, assistant = service.minutes_therapist, service.minutes_assistant
+        is_gcode = line.code in hcpcs.functional_gcodes()
+        split = AssistantSplit(line.units, 0, ())
+        if assistant and assistant_mod and use_assistant_mod and not is_gcode:
+            fn = split_timed if line.timed else split_untimed
+            split = fn(line.code, line.units, therapist, assistant, assistant_mod)
+        extra = tuple(m for m in service.modifiers if m not in (therapy_mod, assistant_mod))
+        base = (therapy_mod,)
+        steps: tuple[Step, ...] = ()
+        if assistant and assistant_mod and not use_assistant_mod and not is_gcode:
+            steps += (
+                Step(
+                    f"{line.code}: assistant time recorded, but {assistant_mod} is not used "
+                    f"for this payer or date of service."
+                ),
+            )
+        if assistant and assistant_mod is None:
+            steps += (Step(f"{line.code}: no assistant modifier exists for {discipline}."),)
+        steps += split.steps
+        plain = line.units - split.assistant_units
+        if plain:
+            drafts.append(_Draft(service, plain, base + extra, line.timed, False, steps))
+        if split.assistant_units:
+            mods = (therapy_mod, assistant_mod or "", *extra)
+            drafts.append(_Draft(service, split.assistant_units, mods, line.timed, True, steps))
+    return drafts
+
+
+def _is_timed(code: str) -> bool:
+    tc = hcpcs.lookup(code)
+    return tc is not None and tc.timed
+
+
+def _diagnoses(visit: Visit, plan_dx: tuple[str, ...]) -> tuple[tuple[str, ...], list[Step]]:
+    dx = list(visit.diagnoses or plan_dx)
+    steps = []
+    if not visit.diagnoses and plan_dx:
+        steps.append(Step("The visit lists no diagnoses; the plan of care's are used."))
+    for s in visit.services:
+        for d in s.diagnoses:
+            if d not in dx:
+                dx.append(d)
+    if len(dx) > MAX_DIAGNOSES:
+        steps.append(
+            Step(
+                f"{len(dx)} diagnoses; a professional claim carries {MAX_DIAGNOSES}: the first "
+                f"{MAX_DIAGNOSES} are kept.",
+                X12_837P_POINTERS,
+            )
+        )
+        dx = dx[:MAX_DIAGNOSES]
+    return tuple(dx), steps
+
+
+def _line(draft: _Draft, visit: Visit, diagnoses: tuple[str, ...], episode: Episode) -> ClaimLine:
+    s = draft.service
+    wanted = s.diagnoses or diagnoses[:MAX_POINTERS]
+    pointers = tuple(diagnoses.index(d) + 1 for d in wanted if d in diagnoses)[:MAX_POINTERS]
+    mods = draft.modifiers[:MAX_MODIFIERS]
+    if draft.service.code in hcpcs.functional_gcodes():
+        charge = ZERO  # nonpayable G-codes: a zero charge is accepted on professional claims
+    else:
+        try:
+            charge = (episode.practice.charges[s.code] * draft.units).quantize(Decimal("0.01"))
+        except KeyError:
+            raise InputError("practice.charges", f"no charge for {s.code}") from None
+    steps = draft.steps
+    if set(mods) & DISTINCT_MODIFIERS and s.distinct_reason:
+        steps += (Step(f"{s.code}: distinct service: {s.distinct_reason}."),)
+    return ClaimLine(
+        code=s.code,
+        units=draft.units,
+        modifiers=mods,
+        charge=charge,
+        diagnosis_pointers=pointers,
+        date=visit.date,
+        minutes=s.minutes,
+        timed=draft.timed,
+        explanation=steps,
+    )
+
+
+def _price(
+    lines: list[ClaimLine],
+    drafts: list[_Draft],
+    episode: Episode,
+    kind: PayerKind,
+    day: date,
+    cs: CodeSets,
+) -> tuple[list[ClaimLine], list[Step]]:
+    if kind is not PayerKind.MEDICARE:
+        return lines, []
+    fs = cs.fee_schedule_for(day)
+    if fs is None:
+        years = ", ".join(str(y) for y in sorted(cs.fee_schedules)) or "none"
+        return lines, [
+            Step(
+                f"No CY{day.year} Medicare fee schedule is loaded (loaded: {years}), so no "
+                "expected payment: load the CMS PPRRVU file for the year."
+            )
+        ]
+    priced, steps = price_day(
+        [PricingLine(ln.code, ln.units, d.assistant) for ln, d in zip(lines, drafts, strict=True)],
+        fs,
+        day,
+        episode.practice.pfs_locality,
+    )
+    out = [
+        ln if p is None else _replace(ln, p.allowed, p.payment)
+        for ln, p in zip(lines, priced, strict=True)
+    ]
+    return out, steps
+
+
+def _replace(line: ClaimLine, allowed: Decimal, payment: Decimal) -> ClaimLine:
+    return replace(line, allowed=allowed, expected_payment=payment)

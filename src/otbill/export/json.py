@@ -1,0 +1,75 @@
+"""Claims and unit results as JSON-ready dicts. Money stays exact: it is written as a string."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from otbill.coding.units import UnitResult
+from otbill.model import Claim, ClaimLine
+from otbill.model.explain import render
+
+
+def money(x: Decimal | None) -> str | None:
+    return None if x is None else f"{x:.2f}"
+
+
+def unit_result(r: UnitResult) -> dict[str, Any]:
+    """The ``otbill units --json`` contract: keys may be added, never renamed."""
+    return {
+        "method": r.method.value,
+        "total_timed_minutes": r.total_timed_minutes,
+        "total_units": r.total_units,
+        "timed_units": r.timed_units,
+        "lines": [
+            {
+                "code": ln.code,
+                "minutes": ln.minutes,
+                "units": ln.units,
+                "timed": ln.timed,
+                "equally_valid_alternatives": list(ln.tie_with),
+            }
+            for ln in r.lines
+        ],
+        "explanation": render(r.explanation),
+    }
+
+
+def claim_line(ln: ClaimLine) -> dict[str, Any]:
+    return {
+        "code": ln.code,
+        "modifiers": list(ln.modifiers),
+        "units": ln.units,
+        "minutes": ln.minutes,
+        "timed": ln.timed,
+        "charge": money(ln.charge),
+        "diagnosis_pointers": list(ln.diagnosis_pointers),
+        "date_of_service": ln.date.isoformat(),
+        "allowed": money(ln.allowed),
+        "expected_payment": money(ln.expected_payment),
+        "explanation": render(ln.explanation),
+    }
+
+
+def claim(c: Claim) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "visit_ids": list(c.visit_ids),
+        "patient_id": c.patient_id,
+        "payer_id": c.payer_id,
+        "member_id": c.member_id,
+        "date_of_service": c.date_of_service.isoformat(),
+        "place_of_service": c.place_of_service,
+        "billing_npi": c.billing_npi,
+        "rendering_npi": c.rendering_npi,
+        "referring_npi": c.referring_npi,
+        "supervising_npi": c.supervising_npi,
+        "plan_of_care_id": c.plan_of_care_id,
+        "authorization_number": c.authorization_number,
+        "frequency_code": c.frequency_code,
+        "diagnoses": list(c.diagnoses),
+        "total_charge": money(c.total_charge),
+        "expected_payment": money(c.expected_payment),
+        "lines": [claim_line(ln) for ln in c.lines],
+        "explanation": render(c.explanation),
+    }
