@@ -86,7 +86,8 @@ def code_visit(episode: Episode, visit: Visit, codesets: CodeSets | None = None)
     diagnoses, pointer_steps = _diagnoses(visit, plan.diagnoses if plan else ())
     steps.extend(pointer_steps)
 
-    lines = [_line(d, visit, diagnoses, episode) for d in drafts]
+    default_dx = (visit.diagnoses or (plan.diagnoses if plan else ()))[:MAX_POINTERS]
+    lines = [_line(d, visit, diagnoses, default_dx, episode) for d in drafts]
     lines, price_steps = _price(lines, drafts, episode, payer.kind, visit.date, cs)
     steps.extend(price_steps)
     return Claim(
@@ -152,23 +153,26 @@ def _drafts(
         and kind in _ASSISTANT_MODIFIER_PAYERS
         and modifier_in_force(assistant_mod, visit.date)
     )
+    timed_lines = {ln.code: ln for ln in result.lines if ln.timed}
+    untimed_lines = iter([ln for ln in result.lines if not ln.timed])
     drafts: list[_Draft] = []
-    seen_timed: set[str] = set()
-    untimed_i = 0
-    untimed_services = [s for s in visit.services if not _is_timed(s.code)]
-    for line in result.lines:
-        if line.timed:
-            if line.code in seen_timed:
+    done: set[str] = set()
+    # Lines follow the order the services were documented in; a timed code documented twice
+    # is one line with its minutes added (the unit methods count minutes per code).
+    for service in visit.services:
+        if service.code in timed_lines:
+            if service.code in done:
                 continue
-            seen_timed.add(line.code)
-            services = by_code[line.code]
-            service = services[0]
+            done.add(service.code)
+            line = timed_lines[service.code]
+            services = by_code[service.code]
             therapist = sum(s.minutes_therapist for s in services)
             assistant = sum(s.minutes_assistant for s in services)
         else:
-            service = untimed_services[untimed_i]
-            untimed_i += 1
+            line = next(untimed_lines)
             therapist, assistant = service.minutes_therapist, service.minutes_assistant
+        if line.units == 0:
+            continue
         is_gcode = line.code in hcpcs.functional_gcodes()
         split = AssistantSplit(line.units, 0, ())
         if assistant and assistant_mod and use_assistant_mod and not is_gcode:
@@ -196,11 +200,6 @@ def _drafts(
     return drafts
 
 
-def _is_timed(code: str) -> bool:
-    tc = hcpcs.lookup(code)
-    return tc is not None and tc.timed
-
-
 def _diagnoses(visit: Visit, plan_dx: tuple[str, ...]) -> tuple[tuple[str, ...], list[Step]]:
     dx = list(visit.diagnoses or plan_dx)
     steps = []
@@ -222,9 +221,15 @@ def _diagnoses(visit: Visit, plan_dx: tuple[str, ...]) -> tuple[tuple[str, ...],
     return tuple(dx), steps
 
 
-def _line(draft: _Draft, visit: Visit, diagnoses: tuple[str, ...], episode: Episode) -> ClaimLine:
+def _line(
+    draft: _Draft,
+    visit: Visit,
+    diagnoses: tuple[str, ...],
+    default_dx: tuple[str, ...],
+    episode: Episode,
+) -> ClaimLine:
     s = draft.service
-    wanted = s.diagnoses or diagnoses[:MAX_POINTERS]
+    wanted = s.diagnoses or default_dx
     pointers = tuple(diagnoses.index(d) + 1 for d in wanted if d in diagnoses)[:MAX_POINTERS]
     mods = draft.modifiers[:MAX_MODIFIERS]
     if draft.service.code in hcpcs.functional_gcodes():

@@ -1,0 +1,136 @@
+"""The command line: the units JSON contract, the code command, and bad input (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from otbill.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "schemas" / "examples"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_units_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "units", "--method", "cms", "--json", "97110=24", "97112=23")
+    assert code == 0
+    data = json.loads(out)
+    # The shape other tools rely on: these keys with these types, never renamed.
+    assert data["method"] == "cms"
+    assert data["total_timed_minutes"] == 47
+    assert data["total_units"] == 3
+    assert [{k: ln[k] for k in ("code", "minutes", "units")} for ln in data["lines"]] == [
+        {"code": "97110", "minutes": 24, "units": 2},
+        {"code": "97112", "minutes": 23, "units": 1},
+    ]
+    assert isinstance(data["explanation"], list)
+    assert all(isinstance(s, str) and s for s in data["explanation"])
+
+
+def test_units_untimed_and_ama(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "units", "--method", "ama", "--json", "97110=33", "97140=7", "97165")
+    assert code == 0
+    data = json.loads(out)
+    assert data["method"] == "ama"
+    assert {ln["code"]: ln["units"] for ln in data["lines"]} == {"97110": 2, "97140": 0, "97165": 1}
+    assert data["total_units"] == 3
+    untimed = next(ln for ln in data["lines"] if ln["code"] == "97165")
+    assert untimed["minutes"] is None
+    assert untimed["timed"] is False
+
+
+def test_untimed_code_with_minutes_stays_untimed(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "units", "--json", "97166=45", "97110=7")
+    data = json.loads(out)
+    assert data["total_timed_minutes"] == 7
+    assert {ln["code"]: ln["units"] for ln in data["lines"]} == {"97110": 0, "97166": 1}
+
+
+def test_units_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "units", "97112=24", "97110=23")
+    assert code == 0
+    assert "47 timed minutes, 3 units" in out
+    assert "§20.2" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["units", "99213=10"], "unknown code 99213"),
+        (["units", "97110=-4"], "cannot be negative"),
+        (["units", "97110=ten"], "whole number"),
+        (["units", "97110"], "give its minutes"),
+        (["units", "97110=10", "97110=5"], "given twice"),
+        (["code", "/nonexistent.json"], "cannot read"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert words in err
+    assert "Traceback" not in err + out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "units", "--method", "xyz", "97110=10")
+    assert code == 2
+    assert "xyz" in err
+
+
+def test_code_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "code", "--json", str(EXAMPLES / "visit.json"))
+    assert code == 0
+    claims = json.loads(out)["claims"]
+    assert len(claims) == 1
+    lines = [(ln["code"], ln["units"], ln["modifiers"]) for ln in claims[0]["lines"]]
+    assert lines == [
+        ("97112", 2, ["GO"]),
+        ("97110", 1, ["GO", "CO"]),
+        ("97535", 1, ["GO"]),
+    ]
+    assert claims[0]["total_charge"] == "202.00"
+    assert claims[0]["lines"][0]["diagnosis_pointers"] == [1, 2]
+    assert claims[0]["explanation"]
+
+
+def test_code_table_episode(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "code", str(EXAMPLES / "episode.json"))
+    assert code == 0
+    assert out.count("Claim V-2026-") == 5
+    assert "97168  GO XU" in out
+
+
+def test_bad_file_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((EXAMPLES / "visit.json").read_text())
+    doc["providers"][0]["npi"] = "1987654320"
+    p = tmp_path / "v.json"
+    p.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "code", str(p))
+    assert code == 2
+    assert "providers[0].npi" in err
+
+
+def test_console_script_runs() -> None:
+    exe = shutil.which("otbill", path=str(Path(sys.executable).parent))
+    assert exe is not None, "the otbill console script is installed with the package"
+    proc = subprocess.run(
+        [exe, "units", "--json", "97530=60"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total_units"] == 4
+    bad = subprocess.run([exe, "units", "97110=x"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr

@@ -1,0 +1,95 @@
+"""The shipped code-set files load, carry their dates and sources, and say what they lack."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from otbill.codesets import hcpcs, modifiers, thresholds
+from otbill.codesets.pfs import bundled_fee_schedules, conversion_factors
+from otbill.model import Discipline
+
+REQUIRED = (
+    ["97165", "97166", "97167", "97168", "97161", "97162", "97163", "97164"]
+    + [f"970{n:02d}" for n in (10, 12, 14, 16, 18, 22, 24, 26, 28)]
+    + [f"970{n}" for n in (32, 33, 34, 35, 36, 39)]
+    + ["97110", "97112", "97113", "97116", "97140", "97150", "97530", "97533", "97535"]
+    + ["97537", "97542", "97750", "97755", "97760", "97761", "97763", "G0283"]
+)
+
+
+def test_every_code_the_issue_names_is_present() -> None:
+    codes = hcpcs.therapy_codes()
+    assert set(REQUIRED) <= set(codes)
+
+
+@pytest.mark.parametrize("code", ["97165", "97166", "97167", "97168", "97150", "97010", "G0283"])
+def test_untimed(code: str) -> None:
+    assert hcpcs.lookup(code).timed is False  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("code", ["97110", "97112", "97140", "97530", "97535", "97035", "97763"])
+def test_timed(code: str) -> None:
+    assert hcpcs.lookup(code).timed is True  # type: ignore[union-attr]
+
+
+def test_evaluations_belong_to_their_discipline_and_start_2017() -> None:
+    for code in ("97165", "97166", "97167", "97168"):
+        tc = hcpcs.lookup(code)
+        assert tc is not None and tc.discipline is Discipline.OT and tc.is_evaluation
+        assert not tc.period.contains(date(2016, 12, 31))
+        assert tc.period.contains(date(2017, 1, 1))
+    assert hcpcs.lookup("97163").discipline is Discipline.PT  # type: ignore[union-attr]
+
+
+def test_descriptions_are_our_own_words() -> None:
+    # CPT descriptors are AMA copyright; ours must not be the PPRRVU abbreviations either.
+    assert hcpcs.lookup("97110").description != "Therapeutic exercises"  # type: ignore[union-attr]
+    assert all(tc.description for tc in hcpcs.therapy_codes().values())
+
+
+def test_functional_gcodes_are_the_42_codes_of_14_sets() -> None:
+    g = hcpcs.functional_gcodes()
+    assert len(g) == 42
+    sets = {c.set for c in g.values()}
+    assert len(sets) == 14
+    assert {"G8978", "G8999", "G9158", "G9186"} <= set(g)
+    assert "G9180" not in g
+    assert all(c.reportable.end == date(2018, 12, 31) for c in g.values())
+
+
+def test_modifier_dates() -> None:
+    assert not modifiers.in_force("CO", date(2019, 12, 31))
+    assert modifiers.in_force("CO", date(2020, 1, 1))
+    assert not modifiers.in_force("XU", date(2014, 12, 31))
+    assert modifiers.in_force("XU", date(2015, 1, 1))
+    assert modifiers.in_force("CJ", date(2018, 12, 31))
+    assert not modifiers.in_force("CJ", date(2019, 1, 1))
+    wanted = {"GO", "GP", "GN", "KX", "CO", "CQ", "59", "XE", "XS", "XP", "XU"}
+    wanted |= {f"C{x}" for x in "HIJKLMN"}
+    assert wanted <= set(modifiers.modifiers())
+    assert all(m.source and m.confidence in "PSU" for m in modifiers.modifiers().values())
+
+
+def test_kx_thresholds_2018_to_2026_with_confidence() -> None:
+    assert thresholds.years() == list(range(2018, 2027))
+    t = thresholds.thresholds(2024)
+    assert t is not None
+    assert t.kx(Discipline.OT) == Decimal("2330.00")
+    assert t.kx(Discipline.PT) == t.kx(Discipline.SLP) == Decimal("2330.00")
+    assert t.mr == Decimal("3000.00")
+    assert t.confidence == "P"
+    # Only secondary sources were found for 2026: the file must say so rather than hide it.
+    assert thresholds.thresholds(2026).confidence == "S"  # type: ignore[union-attr]
+    assert thresholds.thresholds(2017) is None
+    assert thresholds.bucket(Discipline.SLP) == thresholds.bucket(Discipline.PT) != "OT"
+
+
+def test_conversion_factor_2026_and_shipped_rvus() -> None:
+    cf = conversion_factors()[2026]
+    assert cf.non_qp == Decimal("33.4009") and cf.qp == Decimal("33.5675")
+    fs = bundled_fee_schedules()
+    assert set(fs) == {2022}, "ship only RVU years that could be sourced"
+    assert fs[2022].conversion_factor == conversion_factors()[2022].non_qp
