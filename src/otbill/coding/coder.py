@@ -18,6 +18,7 @@ from otbill.codesets.modifiers import (
     THERAPY_MODIFIER,
 )
 from otbill.codesets.modifiers import in_force as modifier_in_force
+from otbill.codesets.payers import profile_for
 from otbill.coding.assistant import AssistantSplit, split_timed, split_untimed
 from otbill.coding.units import TimedEntry, UnitResult, UntimedEntry, compute_units
 from otbill.errors import InputError
@@ -27,6 +28,7 @@ from otbill.model import (
     Discipline,
     Episode,
     PayerKind,
+    PayerProfile,
     PlanOfCare,
     Service,
     Step,
@@ -39,9 +41,6 @@ MAX_DIAGNOSES = 12
 MAX_POINTERS = 4
 MAX_MODIFIERS = 4
 ZERO = Decimal("0.00")
-
-# Payers that take CO/CQ: Medicare and the Medicare Advantage plans that follow its rules.
-_ASSISTANT_MODIFIER_PAYERS = frozenset({PayerKind.MEDICARE, PayerKind.MEDICARE_ADVANTAGE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +67,26 @@ def code_visit(episode: Episode, visit: Visit, codesets: CodeSets | None = None)
     payer = episode.payers[coverage.payer_id]
     plan = episode.plan_for(visit)
     discipline = _discipline(episode, visit, plan, steps)
-    method = payer.unit_method
+    profile = profile_for(payer)
+    method = profile.unit_method
     steps.append(Step(f"{payer.name} ({payer.kind}) units by the {method.upper()} method."))
 
     timed, untimed = _split_services(visit.services, visit.date)
     result = compute_units(method, timed, untimed)
     steps.extend(result.explanation)
 
-    drafts = _drafts(visit, result, discipline, payer.kind)
+    drafts = _drafts(visit, result, discipline, profile)
     mod = THERAPY_MODIFIER[discipline.value]
-    steps.append(
-        Step(
-            f"{mod} on every line: each service is furnished under the {discipline} plan of care.",
-            CPM_5_20_1,
+    if profile.therapy_modifiers:
+        steps.append(
+            Step(
+                f"{mod} on every line: each service is furnished under the {discipline} plan "
+                "of care.",
+                CPM_5_20_1,
+            )
         )
-    )
+    else:
+        steps.append(Step(f"{payer.name} takes no therapy modifiers (its payer profile)."))
     diagnoses, pointer_steps = _diagnoses(visit, plan.diagnoses if plan else ())
     steps.extend(pointer_steps)
 
@@ -141,7 +145,7 @@ def _split_services(
 
 
 def _drafts(
-    visit: Visit, result: UnitResult, discipline: Discipline, kind: PayerKind
+    visit: Visit, result: UnitResult, discipline: Discipline, profile: PayerProfile
 ) -> list[_Draft]:
     by_code: dict[str, list[Service]] = {}
     for s in visit.services:
@@ -150,7 +154,7 @@ def _drafts(
     assistant_mod = ASSISTANT_MODIFIER.get(discipline.value)
     use_assistant_mod = (
         assistant_mod is not None
-        and kind in _ASSISTANT_MODIFIER_PAYERS
+        and profile.assistant_modifiers
         and modifier_in_force(assistant_mod, visit.date)
     )
     timed_lines = {ln.code: ln for ln in result.lines if ln.timed}
@@ -179,7 +183,7 @@ def _drafts(
             fn = split_timed if line.timed else split_untimed
             split = fn(line.code, line.units, therapist, assistant, assistant_mod)
         extra = tuple(m for m in service.modifiers if m not in (therapy_mod, assistant_mod))
-        base = (therapy_mod,)
+        base = (therapy_mod,) if profile.therapy_modifiers else ()
         steps: tuple[Step, ...] = ()
         if assistant and assistant_mod and not use_assistant_mod and not is_gcode:
             steps += (
@@ -195,7 +199,7 @@ def _drafts(
         if plain:
             drafts.append(_Draft(service, plain, base + extra, line.timed, False, steps))
         if split.assistant_units:
-            mods = (therapy_mod, assistant_mod or "", *extra)
+            mods = (*base, assistant_mod or "", *extra)
             drafts.append(_Draft(service, split.assistant_units, mods, line.timed, True, steps))
     return drafts
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -22,6 +23,7 @@ from jsonschema.exceptions import best_match
 
 from otbill.codesets import hcpcs
 from otbill.codesets.icd10 import normalize, well_formed
+from otbill.codesets.payers import default_profiles
 from otbill.dates import Period
 from otbill.errors import InputError
 from otbill.model import (
@@ -50,15 +52,6 @@ from otbill.model import (
 
 T = TypeVar("T")
 Json = Mapping[str, Any]
-
-# Medicare and its Advantage plans follow CPM ch.5 §20.2; most Medicaid programs do too. Commercial,
-# workers' compensation and auto payers more often count each code on its own (AMA/CPT). A payer
-# record's own unit_method always wins over this default.
-DEFAULT_UNIT_METHOD = {
-    PayerKind.MEDICARE: UnitMethod.CMS,
-    PayerKind.MEDICARE_ADVANTAGE: UnitMethod.CMS,
-    PayerKind.MEDICAID: UnitMethod.CMS,
-}
 
 
 @cache
@@ -227,15 +220,10 @@ class _Builder:
 
     def payer(self, p: Json, field: str) -> Payer:
         kind = PayerKind(p["kind"])
-        method = p.get("unit_method")
-        return Payer(
-            id=p["id"],
-            name=p["name"],
-            kind=kind,
-            unit_method=UnitMethod(method)
-            if method
-            else DEFAULT_UNIT_METHOD.get(kind, UnitMethod.AMA),
-        )
+        defaults = default_profiles()[kind]
+        method = UnitMethod(p["unit_method"]) if "unit_method" in p else defaults.unit_method
+        profile = replace(defaults, unit_method=method, **p.get("profile", {}))
+        return Payer(id=p["id"], name=p["name"], kind=kind, unit_method=method, profile=profile)
 
     def patient(self, p: Json) -> Patient:
         return Patient(

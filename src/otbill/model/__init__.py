@@ -23,6 +23,7 @@ from otbill.model.parties import (
     Practice,
     Provider,
 )
+from otbill.model.profile import PayerProfile
 from otbill.model.visit import Documentation, Service, Visit
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Patient",
     "Payer",
     "PayerKind",
+    "PayerProfile",
     "Person",
     "PlanOfCare",
     "Practice",

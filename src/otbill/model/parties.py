@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from otbill.dates import Period
 from otbill.model.enums import Credential, PayerKind, Relationship, Sex, UnitMethod
+from otbill.model.profile import PayerProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +61,13 @@ class Patient:
 
 @dataclass(frozen=True, slots=True)
 class Payer:
+    """``profile`` None means the defaults for the payer's kind (see codesets.payers)."""
+
     id: str
     name: str
     kind: PayerKind
     unit_method: UnitMethod
+    profile: PayerProfile | None = None
 
     @property
     def is_medicare(self) -> bool:

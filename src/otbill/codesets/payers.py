@@ -1,0 +1,35 @@
+"""Default payer profiles by kind, and the profile in force for a payer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+from otbill.codesets._csv import data_rows
+from otbill.model import Payer, PayerKind, PayerProfile, UnitMethod
+
+
+@cache
+def default_profiles() -> dict[PayerKind, PayerProfile]:
+    out = {}
+    for _, r in data_rows("payer_profiles.csv"):
+        yes = {k: v == "yes" for k, v in r.items()}
+        out[PayerKind(r["kind"])] = PayerProfile(
+            unit_method=UnitMethod(r["unit_method"]),
+            therapy_modifiers=yes["therapy_modifiers"],
+            assistant_modifiers=yes["assistant_modifiers"],
+            kx_applies=yes["kx_applies"],
+            functional_reporting=yes["functional_reporting"],
+            authorization_required=yes["authorization_required"],
+            follows_ncci=yes["follows_ncci"],
+            mbi_member_id=yes["mbi_member_id"],
+            timely_filing_days=int(r["timely_filing_days"]) if r["timely_filing_days"] else None,
+        )
+    return out
+
+
+def profile_for(payer: Payer) -> PayerProfile:
+    """The payer's own profile, else its kind's defaults with the payer's unit method."""
+    if payer.profile is not None:
+        return payer.profile
+    return replace(default_profiles()[payer.kind], unit_method=payer.unit_method)

@@ -1,0 +1,21 @@
+"""What a payer wants, as data: one profile per payer instead of forks in code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from otbill.model.enums import UnitMethod
+
+
+@dataclass(frozen=True, slots=True)
+class PayerProfile:
+    unit_method: UnitMethod
+    therapy_modifiers: bool  # GO/GP/GN on therapy lines
+    assistant_modifiers: bool  # CO/CQ for assistant services
+    kx_applies: bool  # the Medicare therapy KX threshold
+    functional_reporting: bool  # G-codes on 2013-2018 dates of service
+    authorization_required: bool
+    follows_ncci: bool
+    mbi_member_id: bool  # member ids are Medicare Beneficiary Identifiers
+    timely_filing_days: int | None  # None: no filing limit
+    visit_limit_per_year: int | None = None
