@@ -53,3 +53,47 @@ NPI_CHECK_DIGIT = Source(
     "NationalProvIdentStand/Downloads/NPIcheckdigit.pdf",
 )
 X12_837P_POINTERS = Source("ASC X12 005010X222A1 SV107: at most 4 diagnosis code pointers")
+MBPM_15_220_1_2 = Source("Pub. 100-02 ch. 15 §220.1.2 (establishing the plan of care)", _MBPM15)
+MBPM_15_220_1_3 = Source("Pub. 100-02 ch. 15 §220.1.3 (certification and recertification)", _MBPM15)
+MBPM_15_220_1_1 = Source("Pub. 100-02 ch. 15 §220.1.1 (who may certify)", _MBPM15)
+MBPM_15_220_3_C = Source("Pub. 100-02 ch. 15 §220.3.C (re-evaluation)", _MBPM15)
+MBPM_15_220_3_D = Source("Pub. 100-02 ch. 15 §220.3.D (progress report)", _MBPM15)
+MBPM_15_220_3_E = Source("Pub. 100-02 ch. 15 §220.3.E (treatment note)", _MBPM15)
+MBPM_15_220_4 = Source("Pub. 100-02 ch. 15 §220.4 (functional reporting, 2013-2018)", _MBPM15)
+MBPM_15_230_4 = Source("Pub. 100-02 ch. 15 §230.4 (therapists in private practice)", _MBPM15)
+CPM_5_10_3_3 = Source("Pub. 100-04 ch. 5 §10.3.3 (KX modifier use)", _CPM5)
+CPM_5_10_3_4 = Source("Pub. 100-04 ch. 5 §10.3.4 (targeted medical review, $3,000)", _CPM5)
+NCCI_CH1_V = Source("NCCI Policy Manual ch. 1 §V (medically unlikely edits)", _NCCI)
+NCCI_PTP_TABLE = Source(
+    "Medicare NCCI practitioner PTP edit table (quarterly) and NCCI Policy Manual ch. 1",
+    "https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/"
+    "medicare-ncci-procedure-procedure-ptp-edits",
+)
+ICD10_GUIDELINES = Source(
+    "ICD-10-CM Official Guidelines for Coding and Reporting, Section I.A.13 (etiology and "
+    "manifestation), I.C.20 (external causes); ICD-10-CM tabular list"
+)
+HIPAA_ICD10 = Source(
+    "45 CFR 162.1002 (ICD-10-CM as the HIPAA code set; only codes valid on the date of service)"
+)
+X12_837P_CLAIM = Source("ASC X12 005010X222A1 (837P): HI segment, 12 diagnoses; SV107, 4 pointers")
+CFR_424_44 = Source(
+    "42 CFR 424.44 and Pub. 100-04 ch. 1 §70 (Medicare: 12 months from the date of service)"
+)
+PAYER_POLICY = Source("The payer's profile in otbill (contract or plan policy)")
+MBI_FORMAT = Source(
+    "CMS Medicare Beneficiary Identifier (MBI) format specification",
+    "https://www.cms.gov/medicare/new-medicare-card/understanding-the-mbi.pdf",
+)
+X12_837P_SUBSCRIBER = Source(
+    "ASC X12 005010X222A1 (837P) loops 2000B/2000C: SBR02 and PAT01 relationship codes"
+)
+X12_837P_PROVIDERS = Source(
+    "ASC X12 005010X222A1 (837P): NM109 NPI and PRV03 taxonomy for billing and rendering "
+    "providers; 45 CFR 162.410"
+)
+WC_BILLING = Source(
+    "State workers' compensation billing rules (837P loop 2300 DTP*439 accident date, "
+    "REF*Y4 claim number; employer in the payer's policy)"
+)
+CMS_DUPLICATE = Source("CARC 18 (exact duplicate claim/service); Pub. 100-04 ch. 1 §120")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from otbill.codesets.icd10 import Icd10Registry
+from otbill.codesets.ncci import NcciTables
 from otbill.codesets.pfs import FeeSchedule, bundled_fee_schedules
 
 
@@ -19,6 +20,7 @@ class CodeSets:
     fee_schedules: dict[int, FeeSchedule] = field(
         default_factory=lambda: dict(bundled_fee_schedules())
     )
+    ncci: NcciTables = field(default_factory=NcciTables)
 
     def fee_schedule_for(self, day: date) -> FeeSchedule | None:
         return self.fee_schedules.get(day.year)

@@ -76,8 +76,10 @@ class PackageCodeSet:
 
     @property
     def period(self) -> Period:
-        fy, april = _package_release()
-        return fiscal_year_period(fy, april)
+        # An April 1 update only adds codes (deletions happen on October 1), so it answers for
+        # the whole fiscal year; a code added on April 1 passes for October-March dates too.
+        fy, _ = _package_release()
+        return fiscal_year_period(fy)
 
     def get(self, code: str) -> Icd10Entry | None:
         if not well_formed(code):

@@ -23,7 +23,9 @@ def default_profiles() -> dict[PayerKind, PayerProfile]:
             authorization_required=yes["authorization_required"],
             follows_ncci=yes["follows_ncci"],
             mbi_member_id=yes["mbi_member_id"],
-            timely_filing_days=int(r["timely_filing_days"]) if r["timely_filing_days"] else None,
+            certification=yes["certification"],
+            progress_reports=yes["progress_reports"],
+            timely_filing=r["timely_filing"] or None,
         )
     return out
 

@@ -32,6 +32,7 @@ from otbill.model import (
     PlanOfCare,
     Service,
     Step,
+    UnitMethod,
     Visit,
 )
 from otbill.pricing.medicare import PricingLine, price_day
@@ -71,8 +72,7 @@ def code_visit(episode: Episode, visit: Visit, codesets: CodeSets | None = None)
     method = profile.unit_method
     steps.append(Step(f"{payer.name} ({payer.kind}) units by the {method.upper()} method."))
 
-    timed, untimed = _split_services(visit.services, visit.date)
-    result = compute_units(method, timed, untimed)
+    result = visit_units(visit, method)
     steps.extend(result.explanation)
 
     drafts = _drafts(visit, result, discipline, profile)
@@ -128,6 +128,32 @@ def _discipline(
         )
     steps.append(Step(f"No plan of care found; discipline {d} taken from the rendering provider."))
     return d
+
+
+def visit_units(visit: Visit, method: UnitMethod) -> UnitResult:
+    """The units the visit's documented minutes support under ``method``."""
+    timed, untimed = _split_services(visit.services, visit.date)
+    return compute_units(method, timed, untimed)
+
+
+def assistant_units_by_code(
+    visit: Visit, result: UnitResult, discipline: Discipline
+) -> dict[str, int]:
+    """Of each code's units, how many the assistant furnished in part (ignoring payer and date)."""
+    mod = ASSISTANT_MODIFIER.get(discipline.value)
+    out: dict[str, int] = {}
+    if mod is None:
+        return out
+    for line in result.lines:
+        services = [s for s in visit.services if s.code == line.code]
+        therapist = sum(s.minutes_therapist for s in services)
+        assistant = sum(s.minutes_assistant for s in services)
+        fn = split_timed if line.timed else split_untimed
+        out[line.code] = (
+            out.get(line.code, 0)
+            + fn(line.code, line.units, therapist, assistant, mod).assistant_units
+        )
+    return out
 
 
 def _split_services(

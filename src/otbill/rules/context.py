@@ -1,0 +1,178 @@
+"""What a rule sees: the claim, its episode, the payer's profile, and the history before it.
+
+The history is what accumulates over a patient's care: earlier claims (duplicates), therapy
+dollars toward the year's KX threshold, treatment days since the last progress report, and
+authorization visits and units used. :func:`walk` builds it claim by claim from an episode; the
+ledger builds the same record from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+
+from otbill.codesets import CodeSets, hcpcs
+from otbill.codesets.payers import profile_for
+from otbill.codesets.thresholds import bucket
+from otbill.model import (
+    Authorization,
+    Claim,
+    Discipline,
+    Episode,
+    Payer,
+    PayerProfile,
+    PlanOfCare,
+    Visit,
+)
+
+ZERO = Decimal("0.00")
+_EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Facts accumulated before the claim being checked (this claim excluded)."""
+
+    billed: frozenset[tuple[date, str, int]] = frozenset()  # (date, code, units) already billed
+    # By "YEAR:BUCKET": allowed amounts incurred toward the KX threshold, and an upper bound that
+    # counts the charge where no fee schedule priced a line (CPM ch.5 §10.3: the MPFS amount, or
+    # the charge if smaller).
+    therapy_ytd: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
+    therapy_ytd_upper: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
+    treatment_days_in_period: int = 0  # treatment days since the last progress report
+    treatment_days_total: int = 0  # treatment days in this plan of care so far
+    first_treatment: date | None = None  # of the current plan of care
+    days_since_functional: int = 0  # treatment days since G-codes were last reported
+    auth_visits: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # by number
+    auth_units: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    auth_units_by_code: Mapping[tuple[str, str], int] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    visits_this_year: int = 0  # with this payer
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimContext:
+    claim: Claim
+    episode: Episode
+    visit: Visit
+    payer: Payer
+    profile: PayerProfile
+    plan: PlanOfCare | None
+    history: History
+    as_of: date  # the day the claim would be sent (timely filing)
+    codesets: CodeSets
+
+    @property
+    def day(self) -> date:
+        return self.claim.date_of_service
+
+    @property
+    def discipline(self) -> Discipline | None:
+        return self.plan.discipline if self.plan else None
+
+    def authorization(self) -> Authorization | None:
+        """The authorization named on the claim, else one of this payer covering the date."""
+        auths = [a for a in self.episode.authorizations if a.payer_id == self.payer.id]
+        if self.claim.authorization_number:
+            for a in auths:
+                if a.number == self.claim.authorization_number:
+                    return a
+            return None
+        covering = [a for a in auths if a.covers(self.day)]
+        return covering[0] if covering else None
+
+
+def is_treatment_day(visit: Visit) -> bool:
+    """Days with an evaluation, re-evaluation or treatment count (MBPM ch.15 §220.3.D); a day
+    with only nonpayable G-codes does not."""
+    return any(s.code not in hcpcs.functional_gcodes() for s in visit.services)
+
+
+def closes_progress_period(visit: Visit) -> bool:
+    """A therapist's progress report closes the reporting period, and so does a re-evaluation,
+    which documents all a progress report must (MBPM ch.15 §220.3.C-D). The initial evaluation
+    does not: its day is the first day of the first period."""
+    if visit.documentation.progress_report:
+        return True
+    return any(
+        (tc := hcpcs.lookup(s.code)) is not None and tc.family == "reevaluation"
+        for s in visit.services
+    )
+
+
+def walk(
+    episode: Episode,
+    claims: Sequence[Claim],
+    codesets: CodeSets,
+    as_of: date,
+    start: History | None = None,
+) -> Iterator[ClaimContext]:
+    """Each claim in date order with the history before it. ``start`` carries what happened
+    before the episode (for the ledger: earlier claims from the database)."""
+    visits = {v.id: v for v in episode.visits}
+    h = start or History()
+    billed = set(h.billed)
+    ytd: dict[str, Decimal] = dict(h.therapy_ytd)
+    upper: dict[str, Decimal] = dict(h.therapy_ytd_upper)
+    auth_visits, auth_units = dict(h.auth_visits), dict(h.auth_units)
+    auth_code_units = dict(h.auth_units_by_code)
+    period_days, total_days = h.treatment_days_in_period, h.treatment_days_total
+    fr_days = h.days_since_functional
+    first, plan_id = h.first_treatment, None
+    year_visits: dict[tuple[str, int], int] = {}
+    for claim in sorted(claims, key=lambda c: c.date_of_service):
+        visit = visits[claim.visit_ids[0]]
+        payer = episode.payers[claim.payer_id]
+        plan = episode.plan(claim.plan_of_care_id)
+        if plan is not None and plan.id != plan_id:
+            plan_id, period_days, total_days, first, fr_days = plan.id, 0, 0, None, 0
+        history = History(
+            billed=frozenset(billed),
+            therapy_ytd=MappingProxyType(dict(ytd)),
+            therapy_ytd_upper=MappingProxyType(dict(upper)),
+            treatment_days_in_period=period_days,
+            treatment_days_total=total_days,
+            first_treatment=first,
+            days_since_functional=fr_days,
+            auth_visits=MappingProxyType(dict(auth_visits)),
+            auth_units=MappingProxyType(dict(auth_units)),
+            auth_units_by_code=MappingProxyType(dict(auth_code_units)),
+            visits_this_year=year_visits.get((payer.id, claim.date_of_service.year), 0),
+        )
+        ctx = ClaimContext(
+            claim, episode, visit, payer, profile_for(payer), plan, history, as_of, codesets
+        )
+        yield ctx
+        # Fold this claim into the history for the next one.
+        for ln in claim.lines:
+            billed.add((ln.date, ln.code, ln.units))
+        if plan is not None:
+            key = f"{claim.date_of_service.year}:{bucket(plan.discipline)}"
+            amount = sum((ln.allowed or ZERO for ln in claim.lines), ZERO)
+            ytd[key] = ytd.get(key, ZERO) + amount
+            bound = sum(
+                (ln.charge if ln.allowed is None else ln.allowed for ln in claim.lines), ZERO
+            )
+            upper[key] = upper.get(key, ZERO) + bound
+        if is_treatment_day(visit):
+            total_days += 1
+            first = first or claim.date_of_service
+            period_days = 0 if closes_progress_period(visit) else period_days + 1
+        if any(ln.code in hcpcs.functional_gcodes() for ln in claim.lines):
+            fr_days = 0
+        elif is_treatment_day(visit):
+            fr_days += 1
+        auth = ctx.authorization()
+        if auth is not None:
+            auth_visits[auth.number] = auth_visits.get(auth.number, 0) + 1
+            units = sum(ln.units for ln in claim.lines)
+            auth_units[auth.number] = auth_units.get(auth.number, 0) + units
+            for ln in claim.lines:
+                k = (auth.number, ln.code)
+                auth_code_units[k] = auth_code_units.get(k, 0) + ln.units
+        yk = (payer.id, claim.date_of_service.year)
+        year_visits[yk] = year_visits.get(yk, 0) + 1

@@ -1,0 +1,87 @@
+"""Run every rule over claims in context; findings are data, silenced only with who and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from otbill.codesets import CodeSets, default_codesets
+from otbill.coding.coder import code_episode
+from otbill.model import Claim, Episode
+from otbill.rules.context import ClaimContext, History, walk
+from otbill.rules.model import Finding, Rule, Severity, Silence
+from otbill.rules.registry import all_rules
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimReport:
+    claim: Claim
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.active and f.severity is Severity.ERROR]
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors
+
+
+def check_claim(ctx: ClaimContext, rules: Sequence[Rule]) -> list[Finding]:
+    out = []
+    claim = ctx.claim
+    for r in rules:
+        if not r.applies_on(claim.date_of_service):
+            continue
+        for hit in r.func(ctx):
+            code = claim.lines[hit.line].code if hit.line is not None else None
+            out.append(
+                Finding(
+                    rule=r.id,
+                    category=r.category,
+                    severity=r.severity,
+                    message=hit.message,
+                    fix=r.fix,
+                    source=r.source.cite,
+                    claim_id=claim.id,
+                    line=hit.line,
+                    code=code,
+                )
+            )
+    return out
+
+
+def apply_silences(findings: Iterable[Finding], silences: Iterable[Silence]) -> list[Finding]:
+    by_key = {(s.rule, s.claim_id): s for s in silences}
+    out = []
+    for f in findings:
+        s = by_key.get((f.rule, f.claim_id))
+        out.append(f if s is None else _silenced(f, s))
+    return out
+
+
+def _silenced(f: Finding, s: Silence) -> Finding:
+    return replace(f, silenced=s)
+
+
+def check_episode(
+    episode: Episode,
+    claims: Sequence[Claim] | None = None,
+    *,
+    as_of: date,
+    codesets: CodeSets | None = None,
+    silences: Iterable[Silence] = (),
+    history: History | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> list[ClaimReport]:
+    """Code the episode (unless ``claims`` are given) and check every claim in date order."""
+    cs = codesets or default_codesets()
+    claims = code_episode(episode, cs) if claims is None else claims
+    active = list(rules) if rules is not None else all_rules()
+    silence_list = list(silences)
+    reports = []
+    for ctx in walk(episode, claims, cs, as_of, history):
+        findings = apply_silences(check_claim(ctx, active), silence_list)
+        reports.append(ClaimReport(ctx.claim, tuple(findings)))
+    return reports
