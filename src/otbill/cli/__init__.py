@@ -12,8 +12,10 @@ from collections.abc import Sequence
 import click
 
 from otbill import __version__
+from otbill.cli.check import check_cmd
 from otbill.cli.code import code_cmd
 from otbill.cli.demo import demo_cmd
+from otbill.cli.rules import rules_cmd
 from otbill.cli.units import units_cmd
 from otbill.errors import OtbillError
 
@@ -26,6 +28,8 @@ def cli() -> None:
 
 cli.add_command(units_cmd)
 cli.add_command(code_cmd)
+cli.add_command(check_cmd)
+cli.add_command(rules_cmd)
 cli.add_command(demo_cmd)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from otbill.coding.units import UnitResult
 from otbill.model import Claim, ClaimLine
 from otbill.model.explain import render
+from otbill.rules.model import Finding, Rule
 
 
 def money(x: Decimal | None) -> str | None:
@@ -72,4 +73,37 @@ def claim(c: Claim) -> dict[str, Any]:
         "expected_payment": money(c.expected_payment),
         "lines": [claim_line(ln) for ln in c.lines],
         "explanation": render(c.explanation),
+    }
+
+
+def finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "category": f.category.value,
+        "severity": f.severity.value,
+        "message": f.message,
+        "fix": f.fix,
+        "source": f.source,
+        "line": f.line,
+        "code": f.code,
+        "silenced": None if f.silenced is None else {"by": f.silenced.by, "why": f.silenced.why},
+    }
+
+
+def rule_meta(r: Rule) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "category": r.category.value,
+        "severity": r.severity.value,
+        "title": r.title,
+        "checks": r.checks,
+        "why": r.why,
+        "example": r.example,
+        "fix": r.fix,
+        "source": r.source.cite,
+        "source_url": r.source.url or None,
+        "in_force": {
+            "from": r.period.start.isoformat() if r.period.start.year > 1900 else None,
+            "to": r.period.end.isoformat() if r.period.end else None,
+        },
     }

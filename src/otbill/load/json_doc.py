@@ -45,6 +45,7 @@ from otbill.model import (
     Relationship,
     Service,
     Sex,
+    Silence,
     UnitMethod,
     Visit,
     npi_problem,
@@ -192,6 +193,9 @@ class _Builder:
             plans_of_care=plans,
             authorizations=auths,
             visits=tuple(sorted(built, key=lambda v: v.date)),
+            silences=tuple(
+                Silence(x["rule"], x["claim"], x["by"], x["why"]) for x in d.get("silences", [])
+            ),
         )
 
     def practice(self, p: Json) -> Practice:

@@ -24,6 +24,7 @@ from otbill.model.parties import (
     Provider,
 )
 from otbill.model.profile import PayerProfile
+from otbill.model.silence import Silence
 from otbill.model.visit import Documentation, Service, Visit
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Relationship",
     "Service",
     "Sex",
+    "Silence",
     "Step",
     "UnitMethod",
     "Visit",

@@ -12,6 +12,7 @@ from datetime import date
 
 from otbill.model.care import Authorization, PlanOfCare
 from otbill.model.parties import Coverage, Patient, Payer, Practice, Provider
+from otbill.model.silence import Silence
 from otbill.model.visit import Visit
 
 
@@ -25,6 +26,7 @@ class Episode:
     plans_of_care: tuple[PlanOfCare, ...]
     authorizations: tuple[Authorization, ...]
     visits: tuple[Visit, ...]
+    silences: tuple[Silence, ...] = ()  # findings a biller silenced, each with who and why
 
     def plan(self, plan_id: str | None) -> PlanOfCare | None:
         for p in self.plans_of_care:

@@ -17,5 +17,7 @@ class PayerProfile:
     authorization_required: bool
     follows_ncci: bool
     mbi_member_id: bool  # member ids are Medicare Beneficiary Identifiers
-    timely_filing_days: int | None  # None: no filing limit
+    certification: bool  # plan of care certified by a physician/NPP, recertified by 90 days
+    progress_reports: bool  # a progress report at least every 10 treatment days
+    timely_filing: str | None  # "12m" months or "90d" days from the date of service; None: none
     visit_limit_per_year: int | None = None

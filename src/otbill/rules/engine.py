@@ -8,9 +8,9 @@ from datetime import date
 
 from otbill.codesets import CodeSets, default_codesets
 from otbill.coding.coder import code_episode
-from otbill.model import Claim, Episode
+from otbill.model import Claim, Episode, Silence
 from otbill.rules.context import ClaimContext, History, walk
-from otbill.rules.model import Finding, Rule, Severity, Silence
+from otbill.rules.model import Finding, Rule, Severity
 from otbill.rules.registry import all_rules
 
 
@@ -79,7 +79,7 @@ def check_episode(
     cs = codesets or default_codesets()
     claims = code_episode(episode, cs) if claims is None else claims
     active = list(rules) if rules is not None else all_rules()
-    silence_list = list(silences)
+    silence_list = [*episode.silences, *silences]
     reports = []
     for ctx in walk(episode, claims, cs, as_of, history):
         findings = apply_silences(check_claim(ctx, active), silence_list)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from otbill.dates import Period
+from otbill.model.silence import Silence
 from otbill.sources import Source
 
 if TYPE_CHECKING:
@@ -75,20 +76,6 @@ class Rule:
 
     def applies_on(self, day: date) -> bool:
         return self.period.contains(day)
-
-
-@dataclass(frozen=True, slots=True)
-class Silence:
-    """A finding silenced for one claim, with who and why: nothing is silenced without both."""
-
-    rule: str
-    claim_id: str
-    by: str
-    why: str
-
-    def __post_init__(self) -> None:
-        if not self.by.strip() or not self.why.strip():
-            raise ValueError(f"silencing {self.rule} on {self.claim_id} needs who and why")
 
 
 @dataclass(frozen=True, slots=True)
