@@ -61,18 +61,23 @@ def auth_exhausted(ctx: ClaimContext) -> Iterator[Hit]:
     h = ctx.history
     visits = h.auth_visits.get(auth.number, 0) + 1
     if auth.visits_allowed is not None and visits > auth.visits_allowed:
-        yield Hit(f"Visit {visits} under authorization {auth.number}, which allows "
-                  f"{auth.visits_allowed}.")  # fmt: skip
+        yield Hit(
+            f"Visit {visits} under authorization {auth.number}, which allows {auth.visits_allowed}."
+        )
     units = h.auth_units.get(auth.number, 0) + sum(ln.units for ln in ctx.claim.lines)
     if auth.units_allowed is not None and units > auth.units_allowed:
-        yield Hit(f"{units} units under authorization {auth.number}, which allows "
-                  f"{auth.units_allowed}.")  # fmt: skip
+        yield Hit(
+            f"{units} units under authorization {auth.number}, which allows {auth.units_allowed}."
+        )
     for code, allowed in auth.units_by_code.items():
         used = h.auth_units_by_code.get((auth.number, code), 0)
         here = [(i, ln.units) for i, ln in enumerate(ctx.claim.lines) if ln.code == code]
         if here and used + sum(u for _, u in here) > allowed:
-            yield Hit(f"{code}: {used + sum(u for _, u in here)} units under authorization "
-                      f"{auth.number}, which allows {allowed}.", here[0][0])  # fmt: skip
+            yield Hit(
+                f"{code}: {used + sum(u for _, u in here)} units under authorization "
+                f"{auth.number}, which allows {allowed}.",
+                here[0][0],
+            )
 
 
 @rule(
@@ -113,5 +118,6 @@ def auth_number(ctx: ClaimContext) -> Iterator[Hit]:
 def visit_limit(ctx: ClaimContext) -> Iterator[Hit]:
     limit = ctx.profile.visit_limit_per_year
     if limit is not None and ctx.history.visits_this_year + 1 > limit:
-        yield Hit(f"Visit {ctx.history.visits_this_year + 1} this year; {ctx.payer.name} "
-                  f"covers {limit}.")  # fmt: skip
+        yield Hit(
+            f"Visit {ctx.history.visits_this_year + 1} this year; {ctx.payer.name} covers {limit}."
+        )

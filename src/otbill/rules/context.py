@@ -44,6 +44,7 @@ class History:
     therapy_ytd_upper: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
     treatment_days_in_period: int = 0  # treatment days since the last progress report
     treatment_days_total: int = 0  # treatment days in this plan of care so far
+    plan_id: str | None = None  # the plan of care the treatment-day counts belong to
     first_treatment: date | None = None  # of the current plan of care
     days_since_functional: int = 0  # treatment days since G-codes were last reported
     auth_visits: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # by number
@@ -122,7 +123,7 @@ def walk(
     auth_code_units = dict(h.auth_units_by_code)
     period_days, total_days = h.treatment_days_in_period, h.treatment_days_total
     fr_days = h.days_since_functional
-    first, plan_id = h.first_treatment, None
+    first, plan_id = h.first_treatment, h.plan_id
     year_visits: dict[tuple[str, int], int] = {}
     for claim in sorted(claims, key=lambda c: c.date_of_service):
         visit = visits[claim.visit_ids[0]]
@@ -136,6 +137,7 @@ def walk(
             therapy_ytd_upper=MappingProxyType(dict(upper)),
             treatment_days_in_period=period_days,
             treatment_days_total=total_days,
+            plan_id=plan_id,
             first_treatment=first,
             days_since_functional=fr_days,
             auth_visits=MappingProxyType(dict(auth_visits)),

@@ -86,8 +86,10 @@ def dx_first(ctx: ClaimContext) -> Iterator[Hit]:
         return
     entry = _release(ctx)[0].get(first)
     if entry is not None and _manifestation(entry.description):
-        yield Hit(f"{first} ({entry.description}) is a manifestation code; list it after the "
-                  "underlying condition.")  # fmt: skip
+        yield Hit(
+            f"{first} ({entry.description}) is a manifestation code; list it after the "
+            "underlying condition."
+        )
 
 
 @rule(
@@ -133,5 +135,7 @@ def dx_bounds(ctx: ClaimContext) -> Iterator[Hit]:
 def dx_release(ctx: ClaimContext) -> Iterator[Hit]:
     release, in_force = _release(ctx)
     if not in_force:
-        yield Hit(f"No ICD-10-CM release in force on {ctx.day} is loaded; checked against "
-                  f"{release.version}.")  # fmt: skip
+        yield Hit(
+            f"No ICD-10-CM release in force on {ctx.day} is loaded; checked against "
+            f"{release.version}."
+        )

@@ -44,8 +44,10 @@ def one_evaluation(ctx: ClaimContext) -> Iterator[Hit]:
         if len(here) > 1 or (here and before):
             extra = ", already billed today: " + ", ".join(before) if before else ""
             listed = ", ".join(codes[i] for i in here)
-            yield Hit(f"{len(here) + len(before)} {name} evaluations on {ctx.day} "
-                      f"({listed}{extra}).", here[-1])  # fmt: skip
+            yield Hit(
+                f"{len(here) + len(before)} {name} evaluations on {ctx.day} ({listed}{extra}).",
+                here[-1],
+            )
     if any(c in OT_EVALS for c in codes) and any(c in PT_EVALS for c in codes):
         i = next(i for i, c in enumerate(codes) if c in PT_EVALS)
         yield Hit("An OT and a PT evaluation by the same practitioner on one claim.", i)

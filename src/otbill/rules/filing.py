@@ -90,8 +90,10 @@ def filing_soon(ctx: ClaimContext) -> Iterator[Hit]:
         return
     deadline = filing_deadline(ctx.day, limit)
     if ctx.as_of <= deadline < ctx.as_of + timedelta(days=WARN_DAYS):
-        yield Hit(f"Filing limit for {ctx.day} ends {deadline}, {(deadline - ctx.as_of).days} "
-                  "days from now.")  # fmt: skip
+        yield Hit(
+            f"Filing limit for {ctx.day} ends {deadline}, {(deadline - ctx.as_of).days} "
+            "days from now."
+        )
 
 
 @rule(

@@ -64,8 +64,10 @@ def gcodes_missing(ctx: ClaimContext) -> Iterator[Hit]:
         code = ctx.claim.lines[i].code
         sets.setdefault(g[code].set, set()).add(g[code].role)
     if not any(len(roles) >= 2 for roles in sets.values()):
-        yield Hit(f"Functional G-codes are required because {why}; the claim has "
-                  f"{'no pair of one set' if sets else 'none'}.")  # fmt: skip
+        yield Hit(
+            f"Functional G-codes are required because {why}; the claim has "
+            f"{'no pair of one set' if sets else 'none'}."
+        )
 
 
 @rule(
@@ -103,5 +105,8 @@ def gcode_severity(ctx: ClaimContext) -> Iterator[Hit]:
 def gcodes_obsolete(ctx: ClaimContext) -> Iterator[Hit]:
     for i, ln in enumerate(ctx.claim.lines):
         if ln.code in hcpcs.functional_gcodes() or SEVERITY & set(ln.modifiers):
-            yield Hit(f"{ln.code}{'' if ln.code.startswith('G') else ' (severity modifier)'} "
-                      f"on {ctx.day}: functional reporting ended 2018-12-31.", i)  # fmt: skip
+            yield Hit(
+                f"{ln.code}{'' if ln.code.startswith('G') else ' (severity modifier)'} "
+                f"on {ctx.day}: functional reporting ended 2018-12-31.",
+                i,
+            )

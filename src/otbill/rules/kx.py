@@ -138,8 +138,11 @@ def kx_undocumented(ctx: ClaimContext) -> Iterator[Hit]:
     needed = set(_kx_needed(k))
     for i, ln in enumerate(ctx.claim.lines):
         if i in needed or "KX" in ln.modifiers:
-            yield Hit(f"{ln.code}: past the {k.label} threshold, with no documented medical "
-                      "necessity in the note.", i)  # fmt: skip
+            yield Hit(
+                f"{ln.code}: past the {k.label} threshold, with no documented medical "
+                "necessity in the note.",
+                i,
+            )
             return
 
 

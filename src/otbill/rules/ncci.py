@@ -108,15 +108,15 @@ def mue(ctx: ClaimContext) -> Iterator[Hit]:
         if m is None:
             continue
         if m.indicator == 1 and ln.units > m.units:
-            yield Hit(f"{ln.code}: {ln.units} units on the line, MUE {m.units} "
-                      f"({MAI_TEXT[1]}).", i)  # fmt: skip
+            yield Hit(f"{ln.code}: {ln.units} units on the line, MUE {m.units} ({MAI_TEXT[1]}).", i)
         units, first = per_day.get(ln.code, (0, i))
         per_day[ln.code] = (units + ln.units, first)
     for code, (units, i) in per_day.items():
         m = table[code]
         if m.indicator in (2, 3) and units > m.units:
-            yield Hit(f"{code}: {units} units on the day, MUE {m.units} ({MAI_TEXT[m.indicator]}).",
-                      i)  # fmt: skip
+            yield Hit(
+                f"{code}: {units} units on the day, MUE {m.units} ({MAI_TEXT[m.indicator]}).", i
+            )
 
 
 @rule(

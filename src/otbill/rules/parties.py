@@ -56,8 +56,9 @@ def birth_date(ctx: ClaimContext) -> Iterator[Hit]:
         yield Hit(f"Patient {ctx.episode.patient.id} has no birth date.")
     for c in ctx.episode.coverages:
         if c.payer_id == ctx.payer.id and c.subscriber and c.subscriber.birth_date is None:
-            yield Hit(f"Subscriber {c.subscriber.first_name} {c.subscriber.last_name} has no "
-                      "birth date.")  # fmt: skip
+            yield Hit(
+                f"Subscriber {c.subscriber.first_name} {c.subscriber.last_name} has no birth date."
+            )
 
 
 @rule(
@@ -80,11 +81,15 @@ def relationship(ctx: ClaimContext) -> Iterator[Hit]:
         if c.relationship is Relationship.SELF and c.subscriber is not None:
             p = ctx.episode.patient
             if (c.subscriber.first_name, c.subscriber.last_name) != (p.first_name, p.last_name):
-                yield Hit(f"Relationship is self but the subscriber is "
-                          f"{c.subscriber.first_name} {c.subscriber.last_name}.")  # fmt: skip
+                yield Hit(
+                    f"Relationship is self but the subscriber is "
+                    f"{c.subscriber.first_name} {c.subscriber.last_name}."
+                )
         if ctx.payer.kind is PayerKind.MEDICARE and c.relationship is not Relationship.SELF:
-            yield Hit(f"Medicare coverage with relationship {c.relationship}; a beneficiary is "
-                      "always the subscriber.")  # fmt: skip
+            yield Hit(
+                f"Medicare coverage with relationship {c.relationship}; a beneficiary is "
+                "always the subscriber."
+            )
         if c.relationship is Relationship.EMPLOYEE and ctx.payer.kind is not PayerKind.WORKERS_COMP:
             yield Hit(f"Relationship 'employee' on {ctx.payer.kind} coverage.")
 

@@ -55,8 +55,10 @@ def after_certified(ctx: ClaimContext) -> Iterator[Hit]:
     if not ctx.profile.certification or ctx.plan is None or ctx.plan.certified_through is None:
         return
     if ctx.day > ctx.plan.certified_through:
-        yield Hit(f"{ctx.day} is after plan {ctx.plan.id}'s certified period, which ends "
-                  f"{ctx.plan.certified_through}.")  # fmt: skip
+        yield Hit(
+            f"{ctx.day} is after plan {ctx.plan.id}'s certified period, which ends "
+            f"{ctx.plan.certified_through}."
+        )
 
 
 @rule(
@@ -82,13 +84,17 @@ def certification_late(ctx: ClaimContext) -> Iterator[Hit]:
             yield Hit(f"Verbal order of {plan.verbal_order_date} not signed within 14 days.")
             return
         if plan.signed_date and plan.signed_date > plan.verbal_order_date + VERBAL_SIGNED_WITHIN:
-            yield Hit(f"Verbal order of {plan.verbal_order_date} signed {plan.signed_date}, "
-                      "more than 14 days later.")  # fmt: skip
+            yield Hit(
+                f"Verbal order of {plan.verbal_order_date} signed {plan.signed_date}, "
+                "more than 14 days later."
+            )
             return
     if plan.signed_date is None:
         if ctx.as_of > first + CERTIFY_WITHIN and plan.verbal_order_date is None:
-            yield Hit(f"Plan {plan.id} is not certified, {(ctx.as_of - first).days} days after "
-                      f"the first treatment ({first}).")  # fmt: skip
+            yield Hit(
+                f"Plan {plan.id} is not certified, {(ctx.as_of - first).days} days after "
+                f"the first treatment ({first})."
+            )
     elif plan.signed_date > first + CERTIFY_WITHIN and plan.verbal_order_date is None:
         yield Hit(
             f"Plan {plan.id} was certified {plan.signed_date}, "
@@ -115,8 +121,10 @@ def recert_due(ctx: ClaimContext) -> Iterator[Hit]:
     first = _first_treatment(ctx)
     days = (ctx.day - first).days
     if days >= MAX_CERT_DAYS:
-        yield Hit(f"{ctx.day} is {days} days after the first treatment under plan "
-                  f"{ctx.plan.id} ({first}); a certification covers at most 90.")  # fmt: skip
+        yield Hit(
+            f"{ctx.day} is {days} days after the first treatment under plan "
+            f"{ctx.plan.id} ({first}); a certification covers at most 90."
+        )
 
 
 @rule(

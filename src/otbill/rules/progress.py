@@ -39,8 +39,9 @@ def _day_in_period(ctx: ClaimContext) -> int | None:
 def progress_overdue(ctx: ClaimContext) -> Iterator[Hit]:
     day = _day_in_period(ctx)
     if day is not None and day > PERIOD:
-        yield Hit(f"Treatment day {day} since the last progress report (the period ends at day "
-                  f"{PERIOD}).")  # fmt: skip
+        yield Hit(
+            f"Treatment day {day} since the last progress report (the period ends at day {PERIOD})."
+        )
 
 
 @rule(
@@ -57,8 +58,12 @@ def progress_overdue(ctx: ClaimContext) -> Iterator[Hit]:
 def progress_due(ctx: ClaimContext) -> Iterator[Hit]:
     day = _day_in_period(ctx)
     if day == PERIOD - 1:
-        yield Hit(f"Treatment day {day} since the last report: a progress report is due at the "
-                  "next visit.")  # fmt: skip
+        yield Hit(
+            f"Treatment day {day} since the last report: a progress report is due at the "
+            "next visit."
+        )
     elif day == PERIOD:
-        yield Hit(f"Treatment day {day} since the last report: the period ends today; the report "
-                  "is due within 7 days.")  # fmt: skip
+        yield Hit(
+            f"Treatment day {day} since the last report: the period ends today; the report "
+            "is due within 7 days."
+        )

@@ -43,8 +43,8 @@ def units_over(ctx: ClaimContext) -> Iterator[Hit]:
     for ln in expected.lines:
         supported[ln.code] = supported.get(ln.code, 0) + ln.units
     for code, (billed, i) in _billed_by_code(ctx).items():
-        if code in hcpcs.functional_gcodes():
-            continue
+        if hcpcs.lookup(code) is None:
+            continue  # G-codes are nonpayable; other codes are not this practice's therapy
         allowed = supported.get(code, 0)
         if billed > allowed:
             mins = sum(s.minutes for s in ctx.visit.services if s.code == code)
