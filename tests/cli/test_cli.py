@@ -134,3 +134,61 @@ def test_console_script_runs() -> None:
     bad = subprocess.run([exe, "units", "97110=x"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+def test_rules_list_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "--json")
+    assert code == 0
+    rules = json.loads(out)
+    assert {"id", "category", "severity", "title", "checks", "why", "example", "fix", "source",
+            "in_force"} <= set(rules[0])  # fmt: skip
+    kx = next(r for r in rules if r.get("id") == "OT-FR-001")
+    assert kx["in_force"] == {"from": "2013-01-01", "to": "2018-12-31"}
+    code, out, _ = run(capsys, "rules")
+    assert "OT-KX-001" in out
+
+
+def test_rules_show_page(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "show", "OT-PR-001")
+    assert code == 0
+    for heading in ("What it checks", "Why it matters", "Example", "Fix", "Source"):
+        assert f"## {heading}" in out
+    code, _, err = run(capsys, "rules", "show", "OT-XX-999")
+    assert code == 2
+    assert "no such rule" in err
+
+
+def test_check_clean_exits_0_and_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--json", "--as-of", "2026-06-01",
+                       str(EXAMPLES / "episode.json"))  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert data["errors"] == 0
+    assert len(data["claims"]) == 5
+    assert all("findings" in c and "lines" in c for c in data["claims"])
+
+
+def test_check_exits_1_on_errors_and_silences_need_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads((EXAMPLES / "visit.json").read_text())
+    doc["visit"]["documentation"]["note_signed"] = False
+    p = tmp_path / "v.json"
+    p.write_text(json.dumps(doc))
+    code, out, _ = run(capsys, "check", "--json", "--as-of", "2026-06-01", str(p))
+    assert code == 1
+    f = next(f for c in json.loads(out)["claims"] for f in c["findings"]
+             if f["rule"] == "OT-DOC-001")  # fmt: skip
+    assert set(f) >= {"rule", "category", "severity", "message", "fix", "source", "line"}
+    assert f["category"] == "documentation"
+    doc["silences"] = [{"rule": "OT-DOC-001", "claim": doc["visit"]["id"], "by": "k.lee",
+                        "why": "paper note signed 3/10, scanned"}]  # fmt: skip
+    p.write_text(json.dumps(doc))
+    code, out, _ = run(capsys, "check", "--as-of", "2026-06-01", str(p))
+    assert code == 0
+    assert "silenced by k.lee" in out
+    doc["silences"][0]["why"] = " "
+    p.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "check", str(p))
+    assert code == 2
+    assert "silences[0].why" in err

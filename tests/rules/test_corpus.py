@@ -32,8 +32,9 @@ def test_every_rule_has_at_least_three_cases_across_payers_and_dates() -> None:
     assert not missing, f"rules with fewer than three seeded cases: {missing}"
     for rule_id in counts:
         cases = [c for c in DEFECTS if c.rule == rule_id]
-        settings = {(c.episode.payers[next(iter(c.episode.payers))].kind, c.claims[0].date_of_service)
-                    for c in cases}  # fmt: skip
+        settings = {
+            (next(iter(c.episode.payers.values())).kind, c.claims[0].date_of_service) for c in cases
+        }
         assert len(settings) >= 2, f"{rule_id}: all cases share one payer and date"
 
 

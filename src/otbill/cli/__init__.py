@@ -35,7 +35,8 @@ cli.add_command(demo_cmd)
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # Without standalone mode click returns the code of an Exit raised by a command.
+        rc = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except OtbillError as e:
         click.echo(f"otbill: error: {e}", err=True)
         return 2
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.exit_code
     except click.exceptions.Exit as e:
         return e.exit_code
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
