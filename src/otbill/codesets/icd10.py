@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -62,6 +62,7 @@ class PackageCodeSet:
 
     def __init__(self) -> None:
         self._cm: Any = None
+        self._cache: dict[str, Icd10Entry | None] = {}
 
     def _module(self) -> Any:
         if self._cm is None:
@@ -74,7 +75,7 @@ class PackageCodeSet:
     def version(self) -> str:
         return default_version()
 
-    @property
+    @cached_property
     def period(self) -> Period:
         # An April 1 update only adds codes (deletions happen on October 1), so it answers for
         # the whole fiscal year; a code added on April 1 passes for October-March dates too.
@@ -82,14 +83,22 @@ class PackageCodeSet:
         return fiscal_year_period(fy)
 
     def get(self, code: str) -> Icd10Entry | None:
+        try:
+            return self._cache[code]
+        except KeyError:
+            pass
+        entry = self._lookup(code)
+        self._cache[code] = entry
+        return entry
+
+    def _lookup(self, code: str) -> Icd10Entry | None:
         if not well_formed(code):
             return None
         cm = self._module()
         c = normalize(code)
         if not cm.is_valid_item(c) or not cm.is_category_or_subcategory(c):
             return None  # chapters and blocks are valid items, but not codes
-        dotted = cm.add_dot(c) if len(c) > 3 else c
-        return Icd10Entry(dotted, bool(cm.is_leaf(c)), str(cm.get_description(c)))
+        return Icd10Entry(c, bool(cm.is_leaf(c)), str(cm.get_description(c)))
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,7 @@ def load_file(path: Path, fiscal_year: int | None = None, april: bool = False) -
     return FileCodeSet(label, fiscal_year_period(fiscal_year, april), entries)
 
 
+@cache
 def _package_release() -> tuple[int, bool]:
     """(fiscal year, April update?) of the package's bundled data, read from its data file name."""
     try:

@@ -8,15 +8,18 @@ ledger builds the same record from the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 
 from otbill.codesets import CodeSets, hcpcs
 from otbill.codesets.payers import profile_for
 from otbill.codesets.thresholds import bucket
+from otbill.coding.coder import visit_units
+from otbill.coding.units import UnitResult
 from otbill.model import (
     Authorization,
     Claim,
@@ -36,7 +39,7 @@ _EMPTY: Mapping[str, int] = MappingProxyType({})
 class History:
     """Facts accumulated before the claim being checked (this claim excluded)."""
 
-    billed: frozenset[tuple[date, str, int]] = frozenset()  # (date, code, units) already billed
+    billed: Set[tuple[date, str, int]] = frozenset()  # (date, code, units) already billed
     # By "YEAR:BUCKET": allowed amounts incurred toward the KX threshold, and an upper bound that
     # counts the charge where no fee schedule priced a line (CPM ch.5 §10.3: the MPFS amount, or
     # the charge if smaller).
@@ -55,7 +58,27 @@ class History:
     visits_this_year: int = 0  # with this payer
 
 
-@dataclass(frozen=True, slots=True)
+class _BilledBefore(Set[tuple[date, str, int]]):
+    """The lines billed before the n-th claim: a view of one shared dict, so building each
+    claim's history costs nothing however long the patient's record is."""
+
+    __slots__ = ("_first", "_limit")
+
+    def __init__(self, first: dict[tuple[date, str, int], int], limit: int) -> None:
+        self._first, self._limit = first, limit
+
+    def __contains__(self, key: object) -> bool:
+        n = self._first.get(key)  # type: ignore[call-overload]
+        return n is not None and n < self._limit
+
+    def __iter__(self) -> Iterator[tuple[date, str, int]]:
+        return (k for k, n in self._first.items() if n < self._limit)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass(frozen=True)
 class ClaimContext:
     claim: Claim
     episode: Episode
@@ -74,6 +97,11 @@ class ClaimContext:
     @property
     def discipline(self) -> Discipline | None:
         return self.plan.discipline if self.plan else None
+
+    @cached_property
+    def expected_units(self) -> UnitResult:
+        """The units the visit's minutes support under the payer's method (several rules ask)."""
+        return visit_units(self.visit, self.profile.unit_method)
 
     def authorization(self) -> Authorization | None:
         """The authorization named on the claim, else one of this payer covering the date."""
@@ -116,7 +144,7 @@ def walk(
     before the episode (for the ledger: earlier claims from the database)."""
     visits = {v.id: v for v in episode.visits}
     h = start or History()
-    billed = set(h.billed)
+    first_billed: dict[tuple[date, str, int], int] = dict.fromkeys(h.billed, -1)
     ytd: dict[str, Decimal] = dict(h.therapy_ytd)
     upper: dict[str, Decimal] = dict(h.therapy_ytd_upper)
     auth_visits, auth_units = dict(h.auth_visits), dict(h.auth_units)
@@ -125,14 +153,14 @@ def walk(
     fr_days = h.days_since_functional
     first, plan_id = h.first_treatment, h.plan_id
     year_visits: dict[tuple[str, int], int] = {}
-    for claim in sorted(claims, key=lambda c: c.date_of_service):
+    for n, claim in enumerate(sorted(claims, key=lambda c: c.date_of_service)):
         visit = visits[claim.visit_ids[0]]
         payer = episode.payers[claim.payer_id]
         plan = episode.plan(claim.plan_of_care_id)
         if plan is not None and plan.id != plan_id:
             plan_id, period_days, total_days, first, fr_days = plan.id, 0, 0, None, 0
         history = History(
-            billed=frozenset(billed),
+            billed=_BilledBefore(first_billed, n),
             therapy_ytd=MappingProxyType(dict(ytd)),
             therapy_ytd_upper=MappingProxyType(dict(upper)),
             treatment_days_in_period=period_days,
@@ -151,7 +179,7 @@ def walk(
         yield ctx
         # Fold this claim into the history for the next one.
         for ln in claim.lines:
-            billed.add((ln.date, ln.code, ln.units))
+            first_billed.setdefault((ln.date, ln.code, ln.units), n)
         if plan is not None:
             key = f"{claim.date_of_service.year}:{bucket(plan.discipline)}"
             amount = sum((ln.allowed or ZERO for ln in claim.lines), ZERO)

@@ -37,10 +37,10 @@ def _codes(ctx: ClaimContext) -> list[str]:
 )
 def one_evaluation(ctx: ClaimContext) -> Iterator[Hit]:
     codes = _codes(ctx)
-    billed_today = {c for (d, c, _) in ctx.history.billed if d == ctx.day}
     for group, name in ((OT_EVALS, "OT"), (PT_EVALS, "PT")):
         here = [i for i, c in enumerate(codes) if c in group]
-        before = sorted(billed_today & group)
+        # Evaluations are one unit; ask the history about each code rather than scan it.
+        before = sorted(c for c in group if (ctx.day, c, 1) in ctx.history.billed)
         if len(here) > 1 or (here and before):
             extra = ", already billed today: " + ", ".join(before) if before else ""
             listed = ", ".join(codes[i] for i in here)

@@ -7,7 +7,7 @@ from datetime import date
 
 from otbill.codesets import hcpcs
 from otbill.codesets.modifiers import ASSISTANT_MODIFIER, THERAPY_MODIFIER
-from otbill.coding.coder import assistant_units_by_code, visit_units
+from otbill.coding.coder import assistant_units_by_code
 from otbill.dates import Period
 from otbill.rules.context import ClaimContext
 from otbill.rules.model import Category, Hit, Severity
@@ -118,9 +118,7 @@ def assistant_modifier_missing(ctx: ClaimContext) -> Iterator[Hit]:
     mod = ASSISTANT_MODIFIER.get(ctx.discipline.value)
     if mod is None:
         return
-    expected = assistant_units_by_code(
-        ctx.visit, visit_units(ctx.visit, ctx.profile.unit_method), ctx.discipline
-    )
+    expected = assistant_units_by_code(ctx.visit, ctx.expected_units, ctx.discipline)
     billed: dict[str, int] = {}
     first: dict[str, int] = {}
     for i, ln in enumerate(ctx.claim.lines):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from otbill.codesets import hcpcs
-from otbill.coding.coder import visit_units
 from otbill.rules.context import ClaimContext
 from otbill.rules.model import Category, Hit, Severity
 from otbill.rules.registry import rule
@@ -38,7 +37,7 @@ def _billed_by_code(ctx: ClaimContext) -> dict[str, tuple[int, int]]:
     source=CPM_5_20_2,
 )
 def units_over(ctx: ClaimContext) -> Iterator[Hit]:
-    expected = visit_units(ctx.visit, ctx.profile.unit_method)
+    expected = ctx.expected_units
     supported: dict[str, int] = {}
     for ln in expected.lines:
         supported[ln.code] = supported.get(ln.code, 0) + ln.units
@@ -68,7 +67,7 @@ def units_over(ctx: ClaimContext) -> Iterator[Hit]:
     source=CPM_5_20_2,
 )
 def units_under(ctx: ClaimContext) -> Iterator[Hit]:
-    expected = visit_units(ctx.visit, ctx.profile.unit_method)
+    expected = ctx.expected_units
     billed = _billed_by_code(ctx)
     for ln in expected.lines:
         if not ln.timed or ln.units == 0:
