@@ -192,3 +192,22 @@ def test_check_exits_1_on_errors_and_silences_need_a_reason(
     code, _, err = run(capsys, "check", str(p))
     assert code == 2
     assert "silences[0].why" in err
+
+
+def test_demo_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--patients", "60", "--json")
+    assert code == 0
+    data = json.loads(out)
+    s = data["summary"]
+    assert s["patients"] == 60
+    assert s["claims"] == len(data["claims"]) > 0
+    assert s["week"] == {"start": "2026-03-09", "end": "2026-03-15"}
+    assert 0 <= s["clean_claims"] <= s["claims"]
+    assert s["icd10"].startswith("ICD-10-CM")
+
+
+def test_demo_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--patients", "40", "--week", "2026-05-06")
+    assert code == 0
+    assert "Week 2026-05-04 to 2026-05-10" in out
+    assert "Scrubber (" in out

@@ -480,7 +480,7 @@ class _EpisodeMaker:
         dx: tuple[str, ...],
     ) -> list[Visit]:
         rng = self.rng
-        pattern = {1: [1], 2: [0, 3], 3: [0, 2, 4]}[freq]
+        pattern = {1: [0], 2: [0, 3], 3: [0, 2, 4]}[freq]
         days = [start + timedelta(days=7 * w + d) for w in range(weeks) for d in pattern]
         days = [days[0]] + [d for d in days[1:] if rng.random() > 0.1]  # cancellations
         use_ota = kind in (PayerKind.MEDICARE, PayerKind.MEDICARE_ADVANTAGE, PayerKind.MEDICAID,
