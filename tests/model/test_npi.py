@@ -44,3 +44,11 @@ def test_single_digit_errors_are_caught(rest: str) -> None:
     for i in range(1, 10):
         wrong = npi[:i] + str((int(npi[i]) + 1) % 10) + npi[i + 1 :]
         assert not is_valid_npi(wrong)
+
+
+def test_a_provider_record_cannot_hold_a_bad_npi() -> None:
+    from otbill.model import Credential, Provider
+
+    Provider("1234567893", "Dana", "Whitfield", Credential.OT)
+    with pytest.raises(ValueError, match="check digit"):
+        Provider("1234567890", "Dana", "Whitfield", Credential.OT)

@@ -24,6 +24,8 @@ def code_cmd(
     pfs_files: tuple[Path, ...],
     gpci: Path | None,
     icd10_files: tuple[Path, ...],
+    ptp_files: tuple[Path, ...],
+    mue_files: tuple[Path, ...],
 ) -> None:
     """Code a visit or episode document into claims."""
     episode = load_path(file)

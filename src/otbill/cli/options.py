@@ -10,6 +10,7 @@ import click
 
 from otbill.codesets import CodeSets
 from otbill.codesets.icd10 import load_file as load_icd10
+from otbill.codesets.ncci import load_mue, load_ptp
 from otbill.codesets.pfs import load_fee_schedule
 
 
@@ -27,6 +28,20 @@ def codeset_options(f: Callable[..., Any]) -> Callable[..., Any]:
         help="The CMS GPCI file for --pfs (localities).",
     )(f)
     f = click.option(
+        "--mue",
+        "mue_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A CMS practitioner MUE table (MCR_MUE_PractitionerServices_Eff_*.csv).",
+    )(f)
+    f = click.option(
+        "--ptp",
+        "ptp_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A CMS practitioner NCCI PTP file (ccipra-v*-f*.TXT); give each part.",
+    )(f)
+    f = click.option(
         "--pfs",
         "pfs_files",
         multiple=True,
@@ -37,9 +52,17 @@ def codeset_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_codesets(
-    pfs_files: tuple[Path, ...], gpci: Path | None, icd10_files: tuple[Path, ...]
+    pfs_files: tuple[Path, ...],
+    gpci: Path | None,
+    icd10_files: tuple[Path, ...],
+    ptp_files: tuple[Path, ...] = (),
+    mue_files: tuple[Path, ...] = (),
 ) -> CodeSets:
     cs = CodeSets()
+    for p in ptp_files:
+        cs.ncci.add_ptp(load_ptp(p), p.name)
+    for p in mue_files:
+        cs.ncci.add_mue(load_mue(p), p.name)
     for p in pfs_files:
         cs.add_fee_schedule(load_fee_schedule(p, gpci))
     for p in icd10_files:

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from otbill.dates import Period
 from otbill.model.enums import Credential, PayerKind, Relationship, Sex, UnitMethod
+from otbill.model.npi import npi_problem
 from otbill.model.profile import PayerProfile
 
 
@@ -43,6 +44,12 @@ class Provider:
     last_name: str
     credential: Credential
     taxonomy: str = ""
+
+    def __post_init__(self) -> None:
+        # A provider record never holds a bad NPI; claims (from 837 files or edits) still can,
+        # and the scrubber checks those (OT-PROV-001).
+        if problem := npi_problem(self.npi):
+            raise ValueError(f"provider {self.first_name} {self.last_name}: {problem}")
 
     @property
     def name(self) -> str:
