@@ -29,7 +29,9 @@ def code_cmd(
 ) -> None:
     """Code a visit or episode document into claims."""
     episode = load_path(file)
-    claims = code_episode(episode, build_codesets(pfs_files, gpci, icd10_files))
+    claims = code_episode(
+        episode, build_codesets(pfs_files, gpci, icd10_files, ptp_files, mue_files)
+    )
     if as_json:
         click.echo(json.dumps({"claims": [claim_json(c) for c in claims]}, indent=2))
         return

@@ -13,41 +13,40 @@ from otbill.codesets.icd10 import load_file as load_icd10
 from otbill.codesets.ncci import load_mue, load_ptp
 from otbill.codesets.pfs import load_fee_schedule
 
-
-def codeset_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
-        "--icd10",
-        "icd10_files",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="A CMS icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt (beside the bundled one).",
-    )(f)
-    f = click.option(
-        "--gpci",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="The CMS GPCI file for --pfs (localities).",
-    )(f)
-    f = click.option(
-        "--mue",
-        "mue_files",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="A CMS practitioner MUE table (MCR_MUE_PractitionerServices_Eff_*.csv).",
-    )(f)
-    f = click.option(
-        "--ptp",
-        "ptp_files",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="A CMS practitioner NCCI PTP file (ccipra-v*-f*.TXT); give each part.",
-    )(f)
-    f = click.option(
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+# (option, parameter, many, help): the files a practice loads beside the shipped code sets.
+_OPTIONS = [
+    (
         "--pfs",
         "pfs_files",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="A CMS PPRRVU relative value file (CSV) for a year's Medicare fee schedule.",
-    )(f)
+        True,
+        "A CMS PPRRVU relative value file (CSV) for a year's Medicare fee schedule.",
+    ),
+    ("--gpci", "gpci", False, "The CMS GPCI file for --pfs (localities)."),
+    (
+        "--icd10",
+        "icd10_files",
+        True,
+        "A CMS icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt (beside the bundled one).",
+    ),
+    (
+        "--ptp",
+        "ptp_files",
+        True,
+        "A CMS practitioner NCCI PTP file (ccipra-v*-f*.TXT); give each part.",
+    ),
+    (
+        "--mue",
+        "mue_files",
+        True,
+        "A CMS practitioner MUE table (MCR_MUE_PractitionerServices_Eff_*.csv).",
+    ),
+]
+
+
+def codeset_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for flag, name, many, text in reversed(_OPTIONS):
+        f = click.option(flag, name, multiple=many, type=_FILE, help=text)(f)
     return f
 
 
