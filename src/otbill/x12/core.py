@@ -148,66 +148,78 @@ def _text_chunks(source: str | Path | IO[str] | IO[bytes]) -> Iterator[str]:
 _BLANK = " \t\r\n"
 
 
+class SegmentStream:
+    """Segments of one or more interchanges, streamed a chunk at a time; the n-th segment
+    yielded is segment n of the file (for messages). The delimiters are known as soon as the
+    stream is made. A file of bare ST..SE sets with no envelope is read too, with an issue."""
+
+    def __init__(
+        self, source: str | Path | IO[str] | IO[bytes], issues: Issues | None = None
+    ) -> None:
+        self.issues = issues if issues is not None else Issues()
+        self._chunks = _text_chunks(source)
+        buf = ""
+        for text in self._chunks:
+            buf += text
+            if len(buf) >= 512:
+                break
+        buf = buf.lstrip("\ufeff" + _BLANK)
+        if buf.startswith("ISA"):
+            self.delimiters = delimiters_from_isa(buf[:512], self.issues)
+        elif buf.startswith("ST") and len(buf) > 2 and _is_delim(buf[2]):
+            term = "~" if "~" in buf else "\n"
+            self.delimiters = Delimiters(buf[2], ":", "^", term)
+            self.issues.add(
+                X12Error("no ISA/GS envelope: bare ST..SE sets", position=1, level="warning")
+            )
+        else:
+            raise X12Error(f"not X12: the file starts with {buf[:20]!r}", position=1)
+        self._first = buf
+
+    def __iter__(self) -> Iterator[Elements]:
+        term, sep = self.delimiters.segment, self.delimiters.element
+        position = 0
+        pending = self._first
+        while True:
+            parts = pending.split(term)
+            pending = parts.pop()
+            for raw in parts:
+                raw = raw.strip(_BLANK)
+                if not raw:
+                    continue
+                position += 1
+                elements = raw.split(sep)
+                sid = elements[0]
+                if len(sid) > 3 or not sid.isalnum() or not sid[0].isalpha():
+                    raise X12Error(f"not a segment id: {sid[:10]!r}", position=position)
+                yield elements
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                break
+            pending += nxt
+        tail = pending.strip(_BLANK + "\x00\x1a")
+        if tail:
+            elements = tail.split(sep)
+            if elements[0] != "IEA" or len(elements) != 3:
+                raise X12Error(
+                    f"the file ends inside a segment (no terminator {term!r}): {tail[:30]!r}",
+                    position=position + 1,
+                )
+            self.issues.add(
+                X12Error(
+                    f"the last segment has no terminator {term!r}",
+                    position=position + 1,
+                    segment="IEA",
+                    level="warning",
+                )
+            )
+            yield elements
+
+
 def read_segments(
     source: str | Path | IO[str] | IO[bytes], issues: Issues | None = None
 ) -> Iterator[Elements]:
-    """Segments of one or more interchanges, streamed a chunk at a time; the n-th segment
-    yielded is segment n of the file (for messages). A file of bare ST..SE sets with no
-    envelope is read too, with an issue saying so."""
-    issues = issues if issues is not None else Issues()
-    chunks = _text_chunks(source)
-    buf = ""
-    for text in chunks:
-        buf += text
-        if len(buf) >= 512:
-            break
-    buf = buf.lstrip("\ufeff" + _BLANK)
-    if buf.startswith("ISA"):
-        delims = delimiters_from_isa(buf[:512], issues)
-    elif buf.startswith("ST") and len(buf) > 2 and _is_delim(buf[2]):
-        term = "~" if "~" in buf else "\n"
-        delims = Delimiters(buf[2], ":", "^", term)
-        issues.add(X12Error("no ISA/GS envelope: bare ST..SE sets", position=1, level="warning"))
-    else:
-        raise X12Error(f"not X12: the file starts with {buf[:20]!r}", position=1)
-    term, sep = delims.segment, delims.element
-    position = 0
-    pending = buf
-    more: Iterable[str] = chunks
-    while True:
-        parts = pending.split(term)
-        pending = parts.pop()
-        for raw in parts:
-            raw = raw.strip(_BLANK)
-            if not raw:
-                continue
-            position += 1
-            elements = raw.split(sep)
-            sid = elements[0]
-            if len(sid) > 3 or not sid.isalnum() or not sid[0].isalpha():
-                raise X12Error(f"not a segment id: {sid[:10]!r}", position=position)
-            yield elements
-        nxt = next(iter(more), None)
-        if nxt is None:
-            break
-        pending += nxt
-    tail = pending.strip(_BLANK + "\x00\x1a")
-    if tail:
-        elements = tail.split(sep)
-        if elements[0] != "IEA" or len(elements) != 3:
-            raise X12Error(
-                f"the file ends inside a segment (no terminator {term!r}): {tail[:30]!r}",
-                position=position + 1,
-            )
-        issues.add(
-            X12Error(
-                f"the last segment has no terminator {term!r}",
-                position=position + 1,
-                segment="IEA",
-                level="warning",
-            )
-        )
-        yield elements
+    return iter(SegmentStream(source, issues))
 
 
 def decimal(

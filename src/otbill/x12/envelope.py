@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from otbill.x12.core import Elements, Issues, X12Error, element, read_segments
+from otbill.x12.core import Delimiters, Elements, Issues, SegmentStream, X12Error, element
 
 _ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST"})
 
@@ -32,7 +32,9 @@ class Header:
 class _Cursor:
     def __init__(self, source: str | Path | IO[str] | IO[bytes], issues: Issues) -> None:
         self.issues = issues
-        self._it = enumerate(read_segments(source, issues), start=1)
+        stream = SegmentStream(source, issues)
+        self.delimiters: Delimiters = stream.delimiters
+        self._it = enumerate(stream, start=1)
         self.pos: int = 0
         self.seg: Elements | None = None
         self.advance()
@@ -47,11 +49,14 @@ def _err(problem: str, pos: int, seg: Elements, el: str = "", tx: str = "") -> X
 
 
 class Transaction:
-    """One ST..SE set. Iterate it once for (position, segment) pairs, ST and SE included; the SE
-    count and control number are checked when the iteration reaches SE."""
+    """One ST..SE set. Iterate it once for (position, segment) pairs, ST and SE included, the
+    position counted from ST = 1 (as a 999 reports it); the SE count and control number are
+    checked when the iteration reaches SE."""
 
     def __init__(self, header: Header, cursor: _Cursor) -> None:
         self.header = header
+        self.delimiters = cursor.delimiters
+        self.issues = cursor.issues
         self._body = self._read(cursor)
 
     def __iter__(self) -> Iterator[tuple[int, Elements]]:
@@ -75,10 +80,10 @@ class Transaction:
                     )
                 )
                 return
-            pos = c.pos
             if count and seg[0] in _ENVELOPE:
-                raise _err(f"{seg[0]} before the SE closing set {control}", pos, seg, tx=tx)
+                raise _err(f"{seg[0]} before the SE closing set {control}", count + 1, seg, tx=tx)
             count += 1
+            pos = count  # positions inside a set count from ST = 1, as 999 IK3 reports them
             yield pos, seg
             c.advance()
             if seg[0] == "SE":
