@@ -1,0 +1,107 @@
+"""837P writing: the independent pyx12 validator accepts what otbill writes, across every loop
+otbill writes, and the writer refuses data that holds a delimiter."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from otbill.coding.coder import code_episode
+from otbill.demo.practice import generate_practice
+from otbill.model import Claim, Episode, PayerKind, Relationship
+from otbill.x12.core import Issues, X12Error
+from otbill.x12.envelope import transactions
+from otbill.x12.t837p import Party, build_837p
+from otbill.x12.writer import InterchangeInfo
+
+INFO = InterchangeInfo("861234567", "CLEARINGHOUSE", 42, datetime(2026, 6, 1, 9, 30, tzinfo=UTC))
+SUBMITTER = Party("RIVERBEND OCCUPATIONAL THERAPY", "861234567", "BILLING OFFICE", "2175550100")
+RECEIVER = Party("OTBILL CLEARINGHOUSE", "CLEARINGHOUSE")
+
+
+def x12valid(path: Path) -> str:
+    exe = shutil.which("x12valid", path=str(Path(sys.executable).parent))
+    assert exe, "pyx12's x12valid is installed with the dev extras"
+    proc = subprocess.run([exe, "-q", str(path)], capture_output=True, text=True, check=False)
+    # Its exit code means nothing; the verdict is the stderr line "FILE: OK".
+    return proc.stderr
+
+
+def every_loop() -> list[tuple[Claim, Episode]]:
+    practice = generate_practice(seed=5, patients=80)
+    items: list[tuple[Claim, Episode]] = []
+    wanted = {
+        "medicare": lambda e: next(iter(e.payers.values())).kind is PayerKind.MEDICARE,
+        "dependent": lambda e: (
+            e.coverages[0].relationship in (Relationship.SPOUSE, Relationship.CHILD)
+        ),
+        "workers_comp": lambda e: e.coverages[0].injury is not None,
+        "authorized": lambda e: bool(e.authorizations),
+    }
+    for test in wanted.values():
+        ep = next(e for e in practice.episodes if test(e))
+        items += [(c, ep) for c in code_episode(ep)[:3]]
+    claim, ep = items[0]
+    corrected = replace(claim, id=claim.id + "C", frequency_code="7",
+                        original_claim_number="22026123456789")  # fmt: skip
+    items.append((corrected, ep))
+    return items
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    text = build_837p(every_loop(), SUBMITTER, RECEIVER, INFO)
+    path = tmp_path_factory.mktemp("x12") / "claims.837"
+    path.write_text(text)
+    return path, text
+
+
+def test_pyx12_accepts_every_loop(written: tuple[Path, str]) -> None:
+    path, text = written
+    verdict = x12valid(path)
+    assert f"{path}: OK" in verdict, verdict
+    segments = text.split("~")
+    ids = {s.split("*")[0] + ("*" + s.split("*")[1] if "*" in s else "") for s in segments}
+    for needed in ("NM1*41", "NM1*40", "NM1*85", "NM1*IL", "NM1*PR", "NM1*QC", "PAT*",
+                   "NM1*DN", "NM1*82", "REF*G1", "REF*F8", "REF*Y4", "DTP*439", "HI*ABK",
+                   "SV1*HC", "DTP*472"):  # fmt: skip
+        assert any(i.startswith(needed) for i in ids) or needed in text, needed
+
+
+def test_envelope_counts_read_back_clean(written: tuple[Path, str]) -> None:
+    _, text = written
+    issues = Issues(strict=True)
+    (tx,) = list(transactions(text, issues))
+    assert tx.header.version == "005010X222A1"
+    assert tx.header.interchange_control == "000000042"
+
+
+def test_many_claims_for_many_patients_in_one_file() -> None:
+    practice = generate_practice(seed=9, patients=40)
+    items = [(c, e) for e in practice.episodes for c in code_episode(e)]
+    text = build_837p(items, SUBMITTER, RECEIVER, INFO)
+    assert text.count("~CLM*") == len(items)
+    assert len({c.patient_id for c, _ in items}) == 40
+
+
+def test_deterministic() -> None:
+    items = every_loop()
+    assert build_837p(items, SUBMITTER, RECEIVER, INFO) == build_837p(
+        items, SUBMITTER, RECEIVER, INFO
+    )
+
+
+def test_a_delimiter_in_data_is_refused_not_changed() -> None:
+    claim, ep = every_loop()[0]
+    bad = replace(ep.patient, last_name="O*BRIEN")
+    with pytest.raises(X12Error) as e:
+        build_837p([(claim, replace(ep, patient=bad))], SUBMITTER, RECEIVER, INFO)
+    assert e.value.segment == "NM1"
+    assert e.value.element == "NM103"
+    assert "O*BRIEN" in str(e.value)
