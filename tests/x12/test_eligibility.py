@@ -1,0 +1,102 @@
+"""270 writer against the implementation guide's examples (as copied in the samples), and the
+271 reader on every 271 sample."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from otbill.model.eligibility import EligibilityInquiry, Entity
+from otbill.x12.core import Delimiters, Issues, X12Error
+from otbill.x12.envelope import transactions
+from otbill.x12.t270 import inquiry_segments, read_271
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
+PAYER = Entity("ABC COMPANY", id_qualifier="PI", id="842610001")
+
+
+def body(path: Path) -> list[str]:
+    """The segments between ST and SE of the first set in a sample."""
+    segs = [s.strip() for s in path.read_text().split("~") if s.strip()]
+    st = next(i for i, s in enumerate(segs) if s.startswith("ST*"))
+    se = next(i for i, s in enumerate(segs) if s.startswith("SE*"))
+    return segs[st + 1 : se]
+
+
+def test_270_subscriber_example() -> None:
+    q = EligibilityInquiry(
+        payer=PAYER,
+        provider=Entity("BONE AND JOINT CLINIC", id_qualifier="SV", id="2000035"),
+        subscriber=Entity("SMITH", "ROBERT", person=True, id_qualifier="MI", id="11122333301"),
+        trace="93175-012547",
+        trace_originator="9877281234",
+        service_date=date(2006, 5, 1),
+        reference="10001234",
+        created=date(2006, 5, 1),
+        created_time="1319",
+        subscriber_birth=date(1943, 5, 19),
+    )
+    written = inquiry_segments(q, Delimiters()).segments
+    sample = "270/albmarin__X279-generic-request-by-clinic-for-patient-_subscriber_-eligibility.edi"
+    assert written == body(SAMPLES / sample)
+
+
+def test_270_dependent_example() -> None:
+    q = EligibilityInquiry(
+        payer=PAYER,
+        provider=Entity("JONES", "MARCUS", person=True, id_qualifier="SV", id="0202034"),
+        subscriber=Entity("", person=True, id_qualifier="MI", id="11122333301"),
+        trace="93175-012547",
+        trace_originator="9877281234",
+        service_date=date(2006, 5, 1),
+        reference="10001235",
+        created=date(2006, 5, 1),
+        created_time="1320",
+        dependent=Entity("SMITH", "MARY", person=True),
+        dependent_birth=date(1978, 10, 14),
+    )
+    written = inquiry_segments(q, Delimiters()).segments
+    sample = (
+        "270/albmarin__X279-generic-request-by-physician-for-patient-_dependent_-eligibility.edi"
+    )
+    assert written == body(SAMPLES / sample)
+
+
+def test_271_benefits_and_plan() -> None:
+    (r,) = [r for tx in transactions(SAMPLES / "271/linuxforheal__demo.271") for r in read_271(tx)]
+    assert r.active is True
+    assert r.subscriber is not None and r.subscriber.id == "123456789"
+    assert r.trace == "93175-012547"
+    assert r.plan_begin == date(2006, 1, 1)
+    copays = [b for b in r.benefits if b.code == "B"]
+    assert [b.amount for b in copays] == [Decimal("10.00"), Decimal("30.00")]
+    assert [b.in_network for b in copays] == [True, False]
+    assert "98" in copays[0].service_types  # repetition separator splits EB03
+
+
+def test_271_rejection() -> None:
+    path = SAMPLES / (
+        "271/albmarin__X279-error-response-from-payer-to-clinic-not-eligible-"
+        "for-inquiries-with-payer.edi"
+    )
+    (r,) = [r for tx in transactions(path) for r in read_271(tx)]
+    assert r.subscriber is None
+    assert [(x.valid, x.reason, x.follow_up) for x in r.rejections] == [("Y", "50", "N")]
+
+
+@pytest.mark.parametrize("path", sorted((SAMPLES / "271").iterdir()), ids=lambda p: p.name)
+def test_every_271_sample_reads(path: Path) -> None:
+    issues = Issues()
+    try:
+        responses = [
+            r
+            for tx in transactions(path, issues)
+            if tx.header.set_id == "271"
+            for r in read_271(tx)
+        ]
+    except X12Error as e:  # pragma: no cover - a sample must read
+        pytest.fail(f"{path.name}: {e}")
+    assert responses or issues.errors
