@@ -100,3 +100,47 @@ def test_every_271_sample_reads(path: Path) -> None:
     except X12Error as e:  # pragma: no cover - a sample must read
         pytest.fail(f"{path.name}: {e}")
     assert responses or issues.errors
+
+
+def test_276_writer_reproduces_the_claim_level_example() -> None:
+    from otbill.model.status import (
+        ClaimStatusInquiry,
+        StatusClaim,
+        StatusProvider,
+        StatusService,
+        StatusSubscriber,
+    )
+    from otbill.x12.t276 import inquiry_segments as status_segments
+
+    hospital = Entity("HOME HOSPITAL", id_qualifier="XX", id="1666666661")
+    physicians = Entity("HOME HOSPITAL PHYSICANS", id_qualifier="XX", id="166666666")
+    q = ClaimStatusInquiry(
+        payer=Entity("ABC INSURANCE", id_qualifier="PI", id="12345"),
+        receiver=Entity("XYZ SERVICE", id_qualifier="46", id="X67E"),
+        reference="ABC276XXX",
+        created=date(2005, 9, 15),
+        created_time="1425",
+        providers=(
+            StatusProvider(hospital, (
+                StatusSubscriber(
+                    Entity("SMITH", "FRED", True, "MI", "123456789A"), date(1930, 12, 10), "M",
+                    (StatusClaim("ABCXYZ1", "SM123456", Decimal("8513.88"), date(2005, 8, 31),
+                                 date(2005, 9, 6), bill_type="111"),)),
+                StatusSubscriber(
+                    Entity("JONES", "MARY", True, "MI", "234567890A"), date(1930, 11, 15), "F",
+                    (StatusClaim("ABCXYZ2", "J0234567", Decimal("7599.00"), date(2005, 7, 31),
+                                 date(2005, 8, 9), bill_type="111"),)),
+            )),
+            StatusProvider(physicians, (
+                StatusSubscriber(
+                    Entity("MANN", "JOHN", True, "MI", "345678901"), None, "",
+                    (StatusClaim("ABCXYZ3", "MA345678", services=(
+                        StatusService("99203", Decimal("150.00"), Decimal("1"),
+                                      date(2005, 5, 1)),)),),
+                    dependent=Entity("MANN", "JOSEPH", True), dependent_birth=date(1995, 11, 1),
+                    dependent_sex="M"),
+            )),
+        ),
+    )  # fmt: skip
+    written = status_segments(q, Delimiters()).segments
+    assert written == body(SAMPLES / "276/linuxforheal__claim-level-status.276")
