@@ -49,7 +49,7 @@ def _claim(s: SetBuilder, c: StatusClaim) -> None:
             None,
             None,
             None,
-            f"{sv.units:.2f}" if sv.units != sv.units.to_integral() else amount(sv.units),
+            f"{sv.units:.2f}",
         )
         s.add("DTP", "472", "D8", _d8(sv.date))
     if c.service_from is not None:
