@@ -17,6 +17,7 @@ from otbill.cli.code import code_cmd
 from otbill.cli.demo import demo_cmd
 from otbill.cli.rules import rules_cmd
 from otbill.cli.units import units_cmd
+from otbill.cli.x12 import x12_cmd
 from otbill.errors import OtbillError
 
 
@@ -31,6 +32,7 @@ cli.add_command(code_cmd)
 cli.add_command(check_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(demo_cmd)
+cli.add_command(x12_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

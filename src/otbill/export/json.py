@@ -107,3 +107,21 @@ def rule_meta(r: Rule) -> dict[str, Any]:
             "to": r.period.end.isoformat() if r.period.end else None,
         },
     }
+
+
+def plain(value: Any) -> Any:
+    """Any record as JSON-ready data: Decimals as exact strings, dates as ISO strings."""
+    import dataclasses
+    from datetime import date
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value

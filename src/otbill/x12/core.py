@@ -20,11 +20,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
+from otbill.errors import OtbillError
+
 CHUNK = 1 << 20
 Elements = list[str]  # [segment id, element 1, element 2, ...]
 
 
-class X12Error(Exception):
+class X12Error(OtbillError):
     """Malformed X12: names the transaction, the segment's position and id, and the element."""
 
     def __init__(

@@ -1,0 +1,100 @@
+"""otbill x12: write 837P, 270 and 276 from documents, and read what it wrote and the samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from otbill.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "schemas" / "examples"
+SAMPLES = ROOT.parent / "shared" / "x12-samples"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_837_then_read_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "claims.837"
+    code, text, _ = run(
+        capsys,
+        "x12",
+        "837",
+        str(EXAMPLES / "episode.json"),
+        "-o",
+        str(out),
+        "--as-of",
+        "2026-06-01",
+    )
+    assert code == 0
+    assert "wrote 5 claims" in text
+    code, text, _ = run(capsys, "x12", "read", "--json", str(out))
+    assert code == 0
+    data = json.loads(text)
+    (s,) = data["sets"]
+    assert s["transaction"] == "837"
+    assert [c["claim"]["id"] for c in s["content"]] == [f"V-2026-{n:04d}" for n in range(1, 6)]
+    assert data["issues"] == []
+
+
+def test_837_refuses_claims_with_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((EXAMPLES / "visit.json").read_text())
+    doc["visit"]["documentation"]["note_signed"] = False
+    src = tmp_path / "v.json"
+    src.write_text(json.dumps(doc))
+    out = tmp_path / "v.837"
+    code, _, err = run(capsys, "x12", "837", str(src), "-o", str(out), "--as-of", "2026-06-01")
+    assert code == 1
+    assert "refused V-2026-0310-0001" in err
+    assert "OT-DOC-001" in err
+    assert not out.exists()
+    code, _, _ = run(
+        capsys, "x12", "837", str(src), "-o", str(out), "--as-of", "2026-06-01", "--force"
+    )
+    assert code == 0
+    assert out.exists()
+
+
+def test_270_and_276(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    e270, e276 = tmp_path / "q.270", tmp_path / "q.276"
+    assert run(capsys, "x12", "270", str(EXAMPLES / "visit.json"), "-o", str(e270))[0] == 0
+    text = e270.read_text()
+    assert "~EQ*30~EQ*AD~" in text
+    assert "NM1*IL*1*Price*Eleanor****MI*1EG4TE5MK73~" in text
+    assert run(capsys, "x12", "276", str(EXAMPLES / "episode.json"), "-o", str(e276))[0] == 0
+    assert e276.read_text().count("~TRN*1*V-2026-") == 5
+    code, out, _ = run(capsys, "x12", "read", str(e276))
+    assert code == 0
+    assert "276 claim status inquiry" in out
+
+
+def test_read_835_prints_claims_and_balance(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "x12", "read", str(SAMPLES / "835/albmarin__X221-era-sample.edi"))
+    assert code == 0
+    assert "claim 7722337 status 1: charge 226, paid 132" in out
+    assert "CO-131 21" in out
+    assert "balanced" in out
+
+
+def test_read_reports_and_exits_1_on_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SAMPLES / "_negative/835/albmarin__error_validation.edi"
+    code, out, _ = run(capsys, "x12", "read", str(path))
+    assert code == 1
+    assert "ERROR: 835 segment" in out
+    code, _, err = run(capsys, "x12", "read", "--strict", str(path))
+    assert code == 2
+    assert "SE02" in err
+
+
+def test_read_not_x12(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "x.txt"
+    p.write_text("hello world, not an interchange")
+    code, _, err = run(capsys, "x12", "read", str(p))
+    assert code == 2
+    assert "not X12" in err
