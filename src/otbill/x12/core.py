@@ -182,6 +182,7 @@ class SegmentStream:
         term, sep = self.delimiters.segment, self.delimiters.element
         position = 0
         pending = self._first
+        known: set[str] = set()  # segment ids already checked: the check runs once per id
         while True:
             parts = pending.split(term)
             pending = parts.pop()
@@ -192,8 +193,10 @@ class SegmentStream:
                 position += 1
                 elements = raw.split(sep)
                 sid = elements[0]
-                if len(sid) > 3 or not sid.isalnum() or not sid[0].isalpha():
-                    raise X12Error(f"not a segment id: {sid[:10]!r}", position=position)
+                if sid not in known:
+                    if len(sid) > 3 or not sid.isalnum() or not sid[0].isalpha():
+                        raise X12Error(f"not a segment id: {sid[:10]!r}", position=position)
+                    known.add(sid)
                 yield elements
             nxt = next(self._chunks, None)
             if nxt is None:
@@ -222,6 +225,21 @@ def read_segments(
     source: str | Path | IO[str] | IO[bytes], issues: Issues | None = None
 ) -> Iterator[Elements]:
     return iter(SegmentStream(source, issues))
+
+
+_NUMERIC = frozenset("0123456789.-")
+
+
+def amount_or_error(seg: Elements, n: int, transaction: str, position: int) -> Decimal:
+    """The hot-path amount reader: X12 decimals are digits, one point and a leading minus, and
+    anything else gets the full check's error."""
+    text = seg[n] if n < len(seg) else ""
+    if text and _NUMERIC.issuperset(text):
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            pass
+    return decimal(seg, n, transaction, position)
 
 
 def decimal(

@@ -34,14 +34,14 @@ class _Cursor:
         self.issues = issues
         stream = SegmentStream(source, issues)
         self.delimiters: Delimiters = stream.delimiters
-        self._it = enumerate(stream, start=1)
-        self.pos: int = 0
+        self.it: Iterator[Elements] = iter(stream)
+        self.pos: int = 0  # of the current segment in the file
         self.seg: Elements | None = None
         self.advance()
 
     def advance(self) -> None:
-        nxt: tuple[int, Elements | None] = next(self._it, (self.pos + 1, None))
-        self.pos, self.seg = nxt
+        self.seg = next(self.it, None)
+        self.pos += 1
 
 
 def _err(problem: str, pos: int, seg: Elements, el: str = "", tx: str = "") -> X12Error:
@@ -68,30 +68,29 @@ class Transaction:
 
     def _read(self, c: _Cursor) -> Iterator[tuple[int, Elements]]:
         tx, control = self.header.set_id, self.header.set_control
+        it = c.it
+        seg = c.seg
         count = 0
         while True:
-            seg = c.seg
             if seg is None:
+                c.seg, c.pos = None, c.pos + count
                 c.issues.add(
                     X12Error(
                         "the file ends inside the transaction set (no SE)",
                         transaction=tx,
-                        position=c.pos,
+                        position=count + 1,
                     )
                 )
                 return
-            if count and seg[0] in _ENVELOPE:
-                raise _err(f"{seg[0]} before the SE closing set {control}", count + 1, seg, tx=tx)
             count += 1
-            pos = count  # positions inside a set count from ST = 1, as 999 IK3 reports them
-            yield pos, seg
-            c.advance()
-            if seg[0] == "SE":
+            sid = seg[0]
+            if sid == "SE":
+                yield count, seg
                 if element(seg, 2) != control:
                     c.issues.add(
                         _err(
                             f"{element(seg, 2)!r} does not match ST02 {control!r}",
-                            pos,
+                            count,
                             seg,
                             "SE02",
                             tx,
@@ -101,13 +100,20 @@ class Transaction:
                     c.issues.add(
                         _err(
                             f"says {element(seg, 1)} segments, the set has {count}",
-                            pos,
+                            count,
                             seg,
                             "SE01",
                             tx,
                         )
                     )
+                c.pos += count - 1
+                c.advance()
                 return
+            if sid in _ENVELOPE and count > 1:
+                raise _err(f"{sid} before the SE closing set {control}", count, seg, tx=tx)
+            # Positions inside a set count from ST = 1, as a 999's IK3 reports them.
+            yield count, seg
+            seg = next(it, None)
 
 
 def transactions(

@@ -20,7 +20,7 @@ from otbill.model.remittance import (
     Remittance,
     ServicePayment,
 )
-from otbill.x12.core import Elements, X12Error, decimal
+from otbill.x12.core import Elements, X12Error, amount_or_error, decimal
 from otbill.x12.envelope import Transaction
 
 TX = "835"
@@ -66,7 +66,7 @@ def _cas(seg: Elements, pos: int) -> list[Adjustment]:
         reason = seg[i]
         if not reason:
             continue
-        amount = decimal(seg, i + 1, TX, pos)
+        amount = amount_or_error(seg, i + 1, TX, pos)
         qty = (
             decimal(seg, i + 2, TX, pos, required=False)
             if i + 2 < len(seg) and seg[i + 2]
@@ -145,7 +145,7 @@ def read_835(tx: Transaction) -> Remittance:
                 claims.append(claim)
             elif sid == "AMT":
                 if service is not None and len(seg) > 2 and seg[1] == "B6":
-                    service.allowed = decimal(seg, 2, TX, pos)
+                    service.allowed = amount_or_error(seg, 2, TX, pos)
             elif sid == "LQ":
                 if service is not None and len(seg) > 2:
                     service.remarks.append(seg[2])
@@ -234,10 +234,7 @@ def _plb(seg: Elements, pos: int, comp: str) -> list[ProviderAdjustment]:
 
 def _split(composite: str, comp: str) -> tuple[str, str, tuple[str, ...]]:
     parts = composite.split(comp)
-    qual = parts[0]
-    code = parts[1] if len(parts) > 1 else ""
-    mods = tuple(m for m in parts[2:6] if m)
-    return qual, code, mods
+    return parts[0], parts[1] if len(parts) > 1 else "", tuple(filter(None, parts[2:6]))
 
 
 def _build_claim(c: _Claim, comp: str, tx: Transaction) -> ClaimPayment:
@@ -254,9 +251,11 @@ def _build_claim(c: _Claim, comp: str, tx: Transaction) -> ClaimPayment:
     return ClaimPayment(
         patient_control_number=clp[1],
         status=clp[2],
-        charge=decimal(clp, 3, TX, pos),
-        paid=decimal(clp, 4, TX, pos),
-        patient_responsibility=decimal(clp, 5, TX, pos) if len(clp) > 5 and clp[5] else None,
+        charge=amount_or_error(clp, 3, TX, pos),
+        paid=amount_or_error(clp, 4, TX, pos),
+        patient_responsibility=amount_or_error(clp, 5, TX, pos)
+        if len(clp) > 5 and clp[5]
+        else None,
         filing_indicator=clp[6] if len(clp) > 6 else "",
         payer_claim_number=clp[7] if len(clp) > 7 else "",
         facility_type=clp[8] if len(clp) > 8 else "",
@@ -291,12 +290,12 @@ def _build_service(s: _Service, comp: str) -> ServicePayment:
     return ServicePayment(
         code=code,
         modifiers=mods,
-        charge=decimal(svc, 2, TX, spos),
-        paid=decimal(svc, 3, TX, spos),
-        units_paid=decimal(svc, 5, TX, spos) if len(svc) > 5 and svc[5] else None,
+        charge=amount_or_error(svc, 2, TX, spos),
+        paid=amount_or_error(svc, 3, TX, spos),
+        units_paid=amount_or_error(svc, 5, TX, spos) if len(svc) > 5 and svc[5] else None,
         billed_code=billed_code or None,
         billed_modifiers=billed_mods,
-        units_billed=decimal(svc, 7, TX, spos) if len(svc) > 7 and svc[7] else None,
+        units_billed=amount_or_error(svc, 7, TX, spos) if len(svc) > 7 and svc[7] else None,
         qualifier=qual,
         date=s.day,
         adjustments=tuple(s.adjustments),

@@ -85,6 +85,7 @@ def interchange(
     version: str,
     sets: Sequence[SetBuilder],
     delims: Delimiters,
+    st03: bool = True,
 ) -> str:
     """ISA, GS, the sets (each wrapped in ST..SE with its count), GE, IEA."""
     e, t = delims.element, delims.segment
@@ -132,7 +133,9 @@ def interchange(
     out.append(e.join(gs) + t)
     for n, s in enumerate(sets, start=1):
         st_control = f"{n:04d}"
-        body = [e.join(["ST", s.name, st_control, version]), *s.segments]
+        # ST03 names the guide in most 5010 sets; the 835 guide marks it not used.
+        st = ["ST", s.name, st_control, version] if st03 else ["ST", s.name, st_control]
+        body = [e.join(st), *s.segments]
         body.append(e.join(["SE", str(len(body) + 1), st_control]))
         out.extend(seg + t for seg in body)
     out.append(e.join(["GE", str(len(sets)), str(info.control)]) + t)
