@@ -117,6 +117,18 @@ def delimiters_from_isa(head: str, issues: Issues | None = None) -> Delimiters:
         raise X12Error(f"{terminator!r} is not a segment terminator", position=1, segment="ISA")
     version = fields[12]
     repetition = fields[11] if version >= "00501" and _is_delim(fields[11]) else ""
+    if repetition and repetition in (sep, component, terminator):
+        # Read on without repetitions (the clash makes them ambiguous), and say so.
+        if issues is not None:
+            issues.add(
+                X12Error(
+                    f"repetition separator {repetition!r} is also another delimiter",
+                    position=1,
+                    segment="ISA",
+                    element="ISA11",
+                )
+            )
+        repetition = ""
     if issues is not None and len(sep.join(fields[:16])) + 3 != 106:
         issues.add(
             X12Error(

@@ -11,6 +11,17 @@ from typing import IO
 from otbill.x12.core import Delimiters, Elements, Issues, SegmentStream, X12Error, element
 
 _ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST"})
+# GS01 functional identifier code for each transaction set (X12 code list 479).
+FUNCTIONAL_ID = {
+    "835": "HP",
+    "837": "HC",
+    "270": "HS",
+    "271": "HB",
+    "276": "HR",
+    "277": "HN",
+    "999": "FA",
+    "997": "FA",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +162,17 @@ def transactions(
             while c.seg is not None and c.seg[0] == "ST":
                 sets += 1
                 st = c.seg
+                want = FUNCTIONAL_ID.get(element(st, 1))
+                if want and element(gs, 1) != want:
+                    c.issues.add(
+                        _err(
+                            f"{element(gs, 1)!r} is not the functional id of a "
+                            f"{element(st, 1)} ({want})",
+                            c.pos,
+                            st,
+                            "GS01",
+                        )
+                    )
                 header = Header(
                     isa[6].strip(),
                     isa[8].strip(),
