@@ -160,3 +160,40 @@ def test_round_trip_gives_the_same_claims() -> None:
             for ln in want.lines
         ]
         assert got.total_charge == want.total_charge
+
+
+def test_secondary_claim_carries_the_primary_adjudication(tmp_path: Path) -> None:
+    from types import MappingProxyType
+
+    from otbill.coding.secondary import secondary_claim
+    from otbill.demo.remit import adjudicate
+    from otbill.model import Coverage, Payer, UnitMethod
+
+    practice = generate_practice(seed=5, patients=60)
+    ep = next(e for e in practice.episodes
+              if next(iter(e.payers.values())).kind is PayerKind.MEDICARE)  # fmt: skip
+    supplement = Payer("MEDIGAP-1", "Prairie Medigap Plan G", PayerKind.COMMERCIAL, UnitMethod.CMS)
+    second = Coverage("MEDIGAP-1", "PMG4418820", priority=2)
+    ep = replace(ep, payers=MappingProxyType({**ep.payers, "MEDIGAP-1": supplement}),
+                 coverages=(*ep.coverages, second))  # fmt: skip
+    import random
+
+    primary = code_episode(ep)[1]
+    payment = adjudicate(primary, random.Random(3), "22026000000001")
+    sec = secondary_claim(primary, payment, ep, second, primary.date_of_service)
+    (op,) = sec.other_payers
+    assert sec.responsibility == "S"
+    assert sec.payer_id == "MEDIGAP-1"
+    assert op.paid == payment.paid
+    assert op.filing_indicator == "MB"
+    assert [ln.paid for ln in op.lines] == [s.paid for s in payment.services]
+    # What the primary left to the patient is what the secondary is asked to consider.
+    assert op.patient_responsibility == payment.patient_responsibility
+    text = build_837p([(primary, ep), (sec, ep)], SUBMITTER, RECEIVER, INFO)
+    path = tmp_path / "cob.837"
+    path.write_text(text)
+    assert f"{path}: OK" in x12valid(path)
+    assert "~SBR*S*18" in text
+    assert "~AMT*D*" in text
+    assert "~SVD*MCR-IL*" in text
+    assert text.count("~DTP*573*") == len(op.lines)

@@ -35,3 +35,15 @@ def profile_for(payer: Payer) -> PayerProfile:
     if payer.profile is not None:
         return payer.profile
     return replace(default_profiles()[payer.kind], unit_method=payer.unit_method)
+
+
+# Claim filing indicator (837P SBR09, 835 CLP06; X12 code list 1032) by payer kind.
+FILING = {
+    PayerKind.MEDICARE: "MB",
+    PayerKind.MEDICARE_ADVANTAGE: "16",
+    PayerKind.MEDICAID: "MC",
+    PayerKind.COMMERCIAL: "CI",
+    PayerKind.WORKERS_COMP: "WC",
+    PayerKind.AUTO: "AM",
+    PayerKind.SELF_PAY: "ZZ",
+}

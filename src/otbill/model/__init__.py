@@ -1,7 +1,7 @@
 """Typed, immutable domain records. Nothing here does I/O."""
 
 from otbill.model.care import Authorization, PlanOfCare
-from otbill.model.claim import Claim, ClaimLine
+from otbill.model.claim import Claim, ClaimLine, OtherPayer, OtherPayerLine
 from otbill.model.enums import (
     Credential,
     Discipline,
@@ -39,6 +39,8 @@ __all__ = [
     "Episode",
     "Explanation",
     "Injury",
+    "OtherPayer",
+    "OtherPayerLine",
     "Patient",
     "Payer",
     "PayerKind",

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from otbill.model.explain import Explanation
+from otbill.model.remittance import Adjustment
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,43 @@ class ClaimLine:
     allowed: Decimal | None = None  # fee schedule amount after MPPR, where one is loaded
     expected_payment: Decimal | None = None
     explanation: Explanation = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OtherPayerLine:
+    """How an earlier payer adjudicated one of this claim's lines (837P loop 2430)."""
+
+    line: int  # 1-based, into Claim.lines
+    code: str
+    modifiers: tuple[str, ...]
+    units: int
+    paid: Decimal
+    adjustments: tuple[Adjustment, ...]
+    paid_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class OtherPayer:
+    """An earlier payer's adjudication, carried on a secondary (or tertiary) claim (837P loops
+    2320, 2330A, 2330B and 2430), as its 835 reported it."""
+
+    payer_id: str
+    payer_name: str
+    member_id: str
+    subscriber_last: str
+    subscriber_first: str
+    relationship: str  # SBR02 individual relationship code: 18 self, 01 spouse, 19 child
+    filing_indicator: str  # SBR09
+    paid: Decimal  # AMT*D
+    claim_adjustments: tuple[Adjustment, ...] = ()
+    lines: tuple[OtherPayerLine, ...] = ()
+    responsibility: str = "P"  # SBR01 of that payer: P primary, S secondary
+    paid_date: date | None = None
+
+    @property
+    def patient_responsibility(self) -> Decimal:
+        adjs = [*self.claim_adjustments, *(a for ln in self.lines for a in ln.adjustments)]
+        return sum((a.amount for a in adjs if a.group == "PR"), Decimal("0.00"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +82,8 @@ class Claim:
     frequency_code: str = "1"  # 1 original, 7 replacement, 8 void (X12 CLM05-3)
     original_claim_number: str | None = None
     explanation: Explanation = ()
+    other_payers: tuple[OtherPayer, ...] = ()  # set on secondary and tertiary claims
+    responsibility: str = "P"  # SBR01 of the payer billed: P primary, S secondary, T tertiary
 
     @property
     def total_charge(self) -> Decimal:

@@ -14,29 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from otbill.codesets.payers import FILING
 from otbill.model import (
     Address,
     Claim,
     Coverage,
     Episode,
-    PayerKind,
+    OtherPayer,
     Relationship,
 )
+from otbill.model.remittance import Adjustment
 from otbill.x12.core import Delimiters
 from otbill.x12.writer import InterchangeInfo, SetBuilder, amount, interchange
 
 VERSION = "005010X222A1"
 
-# SBR09 claim filing indicator by payer kind (X12 code list 1032).
-FILING = {
-    PayerKind.MEDICARE: "MB",
-    PayerKind.MEDICARE_ADVANTAGE: "16",
-    PayerKind.MEDICAID: "MC",
-    PayerKind.COMMERCIAL: "CI",
-    PayerKind.WORKERS_COMP: "WC",
-    PayerKind.AUTO: "AM",
-    PayerKind.SELF_PAY: "ZZ",
-}
 # PAT01 individual relationship code of the patient to the subscriber.
 PAT01 = {
     Relationship.SPOUSE: "01",
@@ -230,6 +222,8 @@ def _claim(s: SetBuilder, c: Claim, ep: Episode, cov: Coverage) -> None:
         )
         if rendering.taxonomy:
             s.add("PRV", "PE", "PXC", rendering.taxonomy)
+    for op in c.other_payers:
+        _other_payer(s, op)
     for n, ln in enumerate(c.lines, start=1):
         s.add("LX", str(n))
         s.add(
@@ -243,3 +237,64 @@ def _claim(s: SetBuilder, c: Claim, ep: Episode, cov: Coverage) -> None:
             tuple(str(p) for p in ln.diagnosis_pointers[:4]),
         )
         s.add("DTP", "472", "D8", _d8(ln.date))
+        for op in c.other_payers:
+            for ol in op.lines:
+                if ol.line == n:
+                    s.add(
+                        "SVD",
+                        op.payer_id,
+                        amount(ol.paid),
+                        ("HC", ol.code, *ol.modifiers[:4]),
+                        None,
+                        str(ol.units),
+                    )
+                    _cas(s, ol.adjustments)
+                    s.add("DTP", "573", "D8", _d8(ol.paid_date))
+
+
+def _cas(s: SetBuilder, adjustments: Sequence[Adjustment]) -> None:
+    by_group: dict[str, list[Adjustment]] = {}
+    for a in adjustments:
+        by_group.setdefault(a.group, []).append(a)
+    for group, items in by_group.items():
+        for i in range(0, len(items), 6):
+            triples: list[str | None] = []
+            for a in items[i : i + 6]:
+                triples += [
+                    a.reason,
+                    amount(a.amount),
+                    amount(a.quantity) if a.quantity is not None else None,
+                ]
+            s.add("CAS", group, *triples)
+
+
+def _other_payer(s: SetBuilder, op: OtherPayer) -> None:
+    """Loops 2320 (the other payer's payment), 2330A (its subscriber), 2330B (the payer)."""
+    s.add(
+        "SBR",
+        op.responsibility,
+        op.relationship,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        op.filing_indicator,
+    )
+    _cas(s, op.claim_adjustments)
+    s.add("AMT", "D", amount(op.paid))
+    s.add("OI", None, None, "Y", None, None, "Y")
+    s.add(
+        "NM1",
+        "IL",
+        "1",
+        op.subscriber_last,
+        op.subscriber_first,
+        None,
+        None,
+        None,
+        "MI",
+        op.member_id,
+    )
+    s.add("NM1", "PR", "2", op.payer_name, None, None, None, None, "PI", op.payer_id)
