@@ -89,7 +89,7 @@ def test_read_reports_and_exits_1_on_errors(capsys: pytest.CaptureFixture[str]) 
     assert "ERROR: 835 segment" in out
     code, _, err = run(capsys, "x12", "read", "--strict", str(path))
     assert code == 2
-    assert "SE02" in err
+    assert "GS01 'HPO' is not the functional id of a 835" in err
 
 
 def test_read_not_x12(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

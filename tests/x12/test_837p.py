@@ -170,12 +170,16 @@ def test_secondary_claim_carries_the_primary_adjudication(tmp_path: Path) -> Non
     from otbill.model import Coverage, Payer, UnitMethod
 
     practice = generate_practice(seed=5, patients=60)
-    ep = next(e for e in practice.episodes
-              if next(iter(e.payers.values())).kind is PayerKind.MEDICARE)  # fmt: skip
+    ep = next(
+        e for e in practice.episodes if next(iter(e.payers.values())).kind is PayerKind.MEDICARE
+    )
     supplement = Payer("MEDIGAP-1", "Prairie Medigap Plan G", PayerKind.COMMERCIAL, UnitMethod.CMS)
     second = Coverage("MEDIGAP-1", "PMG4418820", priority=2)
-    ep = replace(ep, payers=MappingProxyType({**ep.payers, "MEDIGAP-1": supplement}),
-                 coverages=(*ep.coverages, second))  # fmt: skip
+    ep = replace(
+        ep,
+        payers=MappingProxyType({**ep.payers, "MEDIGAP-1": supplement}),
+        coverages=(*ep.coverages, second),
+    )
     import random
 
     primary = code_episode(ep)[1]
@@ -196,4 +200,15 @@ def test_secondary_claim_carries_the_primary_adjudication(tmp_path: Path) -> Non
     assert "~SBR*S*18" in text
     assert "~AMT*D*" in text
     assert "~SVD*MCR-IL*" in text
-    assert text.count("~DTP*573*") == len(op.lines)
+    assert text.count("~DTP*573*") == len(op.lines) + 1  # each line (2430) and the claim (2330B)
+    from otbill.x12.t837p_read import read_837p
+
+    back = {
+        rc.claim.id: rc.claim
+        for tx in transactions(text, Issues(strict=True))
+        for rc in read_837p(tx)
+    }
+    assert back[sec.id].other_payers == sec.other_payers
+    assert back[sec.id].responsibility == "S"
+    assert back[primary.id].other_payers == ()
+    assert back[sec.id].member_id == "PMG4418820"

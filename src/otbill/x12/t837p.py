@@ -298,3 +298,5 @@ def _other_payer(s: SetBuilder, op: OtherPayer) -> None:
         op.member_id,
     )
     s.add("NM1", "PR", "2", op.payer_name, None, None, None, None, "PI", op.payer_id)
+    if op.paid_date is not None:
+        s.add("DTP", "573", "D8", _d8(op.paid_date))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from otbill.model import Claim, ClaimLine
+from otbill.model import Claim, ClaimLine, OtherPayer, OtherPayerLine
+from otbill.model.remittance import Adjustment
 from otbill.x12.core import Elements, X12Error, decimal, element
 from otbill.x12.envelope import Transaction
 
@@ -70,9 +71,33 @@ def _d8(text: str, pos: int, seg: Elements, n: int) -> date:
         ) from None
 
 
+class _Other:
+    """An earlier payer's adjudication on the claim (loops 2320, 2330A/B)."""
+
+    def __init__(self, sbr: Elements) -> None:
+        self.sbr = sbr
+        self.adjustments: list[Adjustment] = []
+        self.paid = Decimal(0)
+        self.member = self.last = self.first = self.payer_id = self.payer_name = ""
+        self.paid_date: date | None = None
+
+
+class _Svd:
+    """An earlier payer's line adjudication (loop 2430)."""
+
+    def __init__(self, svd: Elements, pos: int, line: int) -> None:
+        self.svd, self.pos, self.line = svd, pos, line
+        self.adjustments: list[Adjustment] = []
+        self.paid_date: date | None = None
+
+
 class _Claim:
-    def __init__(self, clm: Elements, pos: int) -> None:
+    def __init__(self, clm: Elements, pos: int, responsibility: str) -> None:
         self.clm, self.pos = clm, pos
+        self.responsibility = responsibility
+        self.others: list[_Other] = []
+        self.svds: list[_Svd] = []
+        self.in_other = False
         self.diagnoses: list[str] = []
         self.lines: list[tuple[Elements, int, date | None]] = []
         self.refs: dict[str, str] = {}
@@ -88,6 +113,7 @@ def read_837p(tx: Transaction) -> list[ReceivedClaim]:
     billing_ok: dict[str, set[str]] = {}
     member = payer_id = payer_name = sub_name = pat_name = ""
     current_hl = ""
+    responsibility = "P"
     claims: list[tuple[_Claim, tuple[str, str, str, str, str, str]]] = []
     claim: _Claim | None = None
     last_nm1 = ""
@@ -122,6 +148,14 @@ def read_837p(tx: Transaction) -> list[ReceivedClaim]:
                 claim = None
                 if level == "22":
                     member = payer_id = payer_name = sub_name = pat_name = ""
+            elif (
+                claim is not None
+                and (claim.in_other or sid in ("SBR", "SVD"))
+                and _cob(claim, seg, pos, comp)
+            ):
+                pass
+            elif sid == "SBR":
+                responsibility = element(seg, 1) or "P"
             elif sid == "NM1":
                 code = element(seg, 1)
                 if code not in ENTITIES:
@@ -155,7 +189,7 @@ def read_837p(tx: Transaction) -> list[ReceivedClaim]:
                 if not element(seg, 1) or not element(seg, 2):
                     err("needs the patient control number and charge", pos, seg, 1)
                     continue
-                claim = _Claim(seg, pos)
+                claim = _Claim(seg, pos, responsibility)
                 claims.append(
                     (claim, (billing_npi, member, payer_id, payer_name, sub_name, pat_name))
                 )
@@ -169,6 +203,10 @@ def read_837p(tx: Transaction) -> list[ReceivedClaim]:
                             claim.diagnoses.append(code)
                 elif sid == "SV1":
                     claim.lines.append((seg, pos, None))
+                elif sid == "CAS" and claim.svds and claim.svds[-1].line == len(claim.lines):
+                    claim.svds[-1].adjustments.extend(_cas(seg, pos))
+                elif sid == "DTP" and element(seg, 1) == "573" and claim.svds:
+                    claim.svds[-1].paid_date = _d8(element(seg, 3), pos, seg, 3)
                 elif sid == "DTP" and element(seg, 1) == "472" and claim.lines:
                     s, p, _ = claim.lines[-1]
                     text = element(seg, 3)
@@ -188,6 +226,85 @@ def read_837p(tx: Transaction) -> list[ReceivedClaim]:
         except X12Error as e:
             issues.add(e)
     return out
+
+
+def _cas(seg: Elements, pos: int) -> list[Adjustment]:
+    out = []
+    for i in range(2, min(len(seg), 20), 3):
+        if seg[i]:
+            qty = decimal(seg, i + 2, TX, pos) if element(seg, i + 2) else None
+            out.append(Adjustment(seg[1], seg[i], decimal(seg, i + 1, TX, pos), qty))
+    return out
+
+
+def _cob(c: _Claim, seg: Elements, pos: int, comp: str) -> bool:
+    """Take a segment of the other-payer loops; False when it is not one of theirs."""
+    sid = seg[0]
+    if sid == "SBR":
+        c.others.append(_Other(seg))
+        c.in_other = True
+        return True
+    if sid == "SVD":
+        c.svds.append(_Svd(seg, pos, len(c.lines)))
+        return True
+    if not c.in_other or not c.others:
+        return False
+    o = c.others[-1]
+    if sid == "CAS":
+        o.adjustments.extend(_cas(seg, pos))
+    elif sid == "AMT" and element(seg, 1) == "D":
+        o.paid = decimal(seg, 2, TX, pos)
+    elif sid == "NM1" and element(seg, 1) == "IL":
+        o.last, o.first, o.member = element(seg, 3), element(seg, 4), element(seg, 9)
+    elif sid == "NM1" and element(seg, 1) == "PR":
+        o.payer_name, o.payer_id = element(seg, 3), element(seg, 9)
+    elif sid == "DTP" and element(seg, 1) == "573":
+        o.paid_date = _d8(element(seg, 3), pos, seg, 3)
+    elif sid in ("OI", "MOA", "N3", "N4", "REF", "DTP", "AMT"):
+        pass
+    else:
+        c.in_other = False  # a segment past the other payer's loops
+        return False
+    return True
+
+
+def _others(c: _Claim, comp: str) -> tuple[OtherPayer, ...]:
+    out = []
+    for o in c.others:
+        lines = []
+        for v in c.svds:
+            if element(v.svd, 1) != o.payer_id:
+                continue
+            proc = element(v.svd, 3).split(comp)
+            units = element(v.svd, 5)
+            lines.append(
+                OtherPayerLine(
+                    v.line,
+                    proc[1] if len(proc) > 1 else "",
+                    tuple(filter(None, proc[2:6])),
+                    int(Decimal(units)) if units else 1,
+                    decimal(v.svd, 2, TX, v.pos),
+                    tuple(v.adjustments),
+                    v.paid_date or date.min,
+                )
+            )
+        out.append(
+            OtherPayer(
+                payer_id=o.payer_id,
+                payer_name=o.payer_name,
+                member_id=o.member,
+                subscriber_last=o.last,
+                subscriber_first=o.first,
+                relationship=element(o.sbr, 2),
+                filing_indicator=element(o.sbr, 9),
+                paid=o.paid,
+                claim_adjustments=tuple(o.adjustments),
+                lines=tuple(lines),
+                responsibility=element(o.sbr, 1) or "P",
+                paid_date=o.paid_date,
+            )
+        )
+    return tuple(out)
 
 
 ErrFn = Callable[[str, int, Elements], None]
@@ -273,4 +390,6 @@ def _build(c: _Claim, billing: str, member: str, payer: str, comp: str) -> Claim
         authorization_number=c.refs.get("G1"),
         frequency_code=facility[2] if len(facility) > 2 else "1",
         original_claim_number=c.refs.get("F8"),
+        other_payers=_others(c, comp),
+        responsibility=c.responsibility,
     )
