@@ -19,6 +19,7 @@ from otbill.cli.rules import rules_cmd
 from otbill.cli.units import units_cmd
 from otbill.cli.x12 import x12_cmd
 from otbill.errors import OtbillError
+from otbill.forms.cli import cms1500_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,6 +34,7 @@ cli.add_command(check_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(x12_cmd)
+cli.add_command(cms1500_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Paper forms: the CMS-1500 (02/12) claim form."""
