@@ -99,9 +99,9 @@ def remittance(
         "I",
         total,
         "C",
-        "ACH",
+        "CHK",  # a check: an ACH payment needs the banks' routing details, which a demo lacks
         day,
-        f"EFT{day:%Y%m%d}{seed:04d}",
+        f"{day:%Y%m%d}{seed:06d}",
         "1999999999",
         payer,
         "DEMO",
