@@ -27,6 +27,29 @@ TX = "835"
 ZERO = Decimal(0)
 
 
+class _Amounts:
+    """Amounts by their text: a remittance repeats the same few thousand amounts, and a
+    Decimal is immutable, so each distinct text is checked and converted once per file."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen: dict[str, Decimal] = {}
+
+    def __call__(self, seg: Elements, n: int, pos: int) -> Decimal:
+        text = seg[n] if n < len(seg) else ""
+        value = self.seen.get(text)
+        if value is None:
+            value = amount_or_error(seg, n, TX, pos)
+            if len(self.seen) >= 100_000:  # bounded: a long-lived process reads many files
+                self.seen.clear()
+            self.seen[text] = value
+        return value
+
+
+_amount = _Amounts()
+
+
 def _date(text: str, pos: int, seg: Elements, n: int) -> date | None:
     if not text:
         return None
@@ -66,7 +89,7 @@ def _cas(seg: Elements, pos: int) -> list[Adjustment]:
         reason = seg[i]
         if not reason:
             continue
-        amount = amount_or_error(seg, i + 1, TX, pos)
+        amount = _amount(seg, i + 1, pos)
         qty = (
             decimal(seg, i + 2, TX, pos, required=False)
             if i + 2 < len(seg) and seg[i + 2]
@@ -145,7 +168,7 @@ def read_835(tx: Transaction) -> Remittance:
                 claims.append(claim)
             elif sid == "AMT":
                 if service is not None and len(seg) > 2 and seg[1] == "B6":
-                    service.allowed = amount_or_error(seg, 2, TX, pos)
+                    service.allowed = _amount(seg, 2, pos)
             elif sid == "LQ":
                 if service is not None and len(seg) > 2:
                     service.remarks.append(seg[2])
@@ -251,11 +274,9 @@ def _build_claim(c: _Claim, comp: str, tx: Transaction) -> ClaimPayment:
     return ClaimPayment(
         patient_control_number=clp[1],
         status=clp[2],
-        charge=amount_or_error(clp, 3, TX, pos),
-        paid=amount_or_error(clp, 4, TX, pos),
-        patient_responsibility=amount_or_error(clp, 5, TX, pos)
-        if len(clp) > 5 and clp[5]
-        else None,
+        charge=_amount(clp, 3, pos),
+        paid=_amount(clp, 4, pos),
+        patient_responsibility=_amount(clp, 5, pos) if len(clp) > 5 and clp[5] else None,
         filing_indicator=clp[6] if len(clp) > 6 else "",
         payer_claim_number=clp[7] if len(clp) > 7 else "",
         facility_type=clp[8] if len(clp) > 8 else "",
@@ -290,12 +311,12 @@ def _build_service(s: _Service, comp: str) -> ServicePayment:
     return ServicePayment(
         code=code,
         modifiers=mods,
-        charge=amount_or_error(svc, 2, TX, spos),
-        paid=amount_or_error(svc, 3, TX, spos),
-        units_paid=amount_or_error(svc, 5, TX, spos) if len(svc) > 5 and svc[5] else None,
+        charge=_amount(svc, 2, spos),
+        paid=_amount(svc, 3, spos),
+        units_paid=_amount(svc, 5, spos) if len(svc) > 5 and svc[5] else None,
         billed_code=billed_code or None,
         billed_modifiers=billed_mods,
-        units_billed=amount_or_error(svc, 7, TX, spos) if len(svc) > 7 and svc[7] else None,
+        units_billed=_amount(svc, 7, spos) if len(svc) > 7 and svc[7] else None,
         qualifier=qual,
         date=s.day,
         adjustments=tuple(s.adjustments),
@@ -314,8 +335,15 @@ def _balance(
 ) -> list[BalanceBreak]:
     out = []
     for c in claims:
+        service_adj = ZERO
+        charges = ZERO
         for n, s in enumerate(c.services, start=1):
-            expected = s.charge - _sum(s.adjustments)
+            adj = ZERO
+            for a in s.adjustments:
+                adj += a.amount
+            service_adj += adj
+            charges += s.charge
+            expected = s.charge - adj
             if expected != s.paid:
                 out.append(
                     BalanceBreak(
@@ -327,7 +355,7 @@ def _balance(
                         f"less adjustments {_sum(s.adjustments)} is {expected}, paid {s.paid}",
                     )
                 )
-        all_adj = _sum(c.adjustments) + sum((_sum(s.adjustments) for s in c.services), ZERO)
+        all_adj = _sum(c.adjustments) + service_adj
         expected = c.charge - all_adj
         if expected != c.paid:
             out.append(
@@ -340,19 +368,17 @@ def _balance(
                     f"{c.charge} less adjustments {all_adj} is {expected}, paid {c.paid}",
                 )
             )
-        if c.services:
-            charges = sum((s.charge for s in c.services), ZERO)
-            if charges != c.charge:
-                out.append(
-                    BalanceBreak(
-                        "claim",
-                        f"claim {c.patient_control_number}",
-                        c.charge,
-                        charges,
-                        f"claim {c.patient_control_number}: service charges add up to {charges}, "
-                        f"the claim charge is {c.charge}",
-                    )
+        if c.services and charges != c.charge:
+            out.append(
+                BalanceBreak(
+                    "claim",
+                    f"claim {c.patient_control_number}",
+                    c.charge,
+                    charges,
+                    f"claim {c.patient_control_number}: service charges add up to {charges}, "
+                    f"the claim charge is {c.charge}",
                 )
+            )
     paid = sum((c.paid for c in claims), ZERO)
     plb = sum((p.amount for p in plbs), ZERO)
     expected = paid - plb
