@@ -129,3 +129,25 @@ def test_cli(tmp_path: Path) -> None:
     out = tmp_path / "claims.pdf"
     assert main(["cms1500", str(EXAMPLES / "episode.json"), "-o", str(out), "--form"]) == 0
     assert len(pdfium.PdfDocument(out.read_bytes())) == 5
+
+
+def test_secondary_claim_names_the_other_insured(wc) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from otbill.model import OtherPayer
+
+    ep, claims = wc
+    other = OtherPayer(
+        "MCR-IL",
+        "Medicare Part B (Illinois)",
+        "1EG4TE5MK73",
+        "Greer",
+        "Tomas",
+        "18",
+        "MB",
+        Decimal("80.00"),
+    )
+    sec = replace(claims[0], other_payers=(other,), responsibility="S")
+    text = text_of(render_cms1500([sec], ep, draw_form=False))
+    assert "1EG4TE5MK73" in text
+    assert "MEDICARE PART B ILLINOIS" in text

@@ -144,3 +144,32 @@ def test_276_writer_reproduces_the_claim_level_example() -> None:
     )  # fmt: skip
     written = status_segments(q, Delimiters()).segments
     assert written == body(SAMPLES / "276/linuxforheal__claim-level-status.276")
+
+
+def test_271_amounts_and_visits_remaining() -> None:
+    from otbill.x12.core import Issues
+    from otbill.x12.envelope import transactions
+
+    text = (
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *260301*1200*^*"
+        "00501*000000001*0*P*:~GS*HB*PAYER*CLINIC*20260301*1200*1*X*005010X279A1~"
+        "ST*271*0001*005010X279A1~BHT*0022*11*REF1*20260301*1200~HL*1**20*1~"
+        "NM1*PR*2*ACME HEALTH*****PI*ACME~HL*2*1*21*1~NM1*1P*2*RIVERSIDE OT*****XX*1234567893~"
+        "HL*3*2*22*0~TRN*2*T1*1861234567~NM1*IL*1*PRICE*ELEANOR****MI*ACM1~"
+        "DTP*346*D8*20260101~EB*1**30**PPO GOLD~"
+        "EB*C*IND*30***23*1500~EB*C*IND*30***29*1200.50~"
+        "EB*G*IND*30***23*6000~EB*G*IND*30***29*5100~"
+        "EB*A*IND*AD***27**0.2~EB*B*IND*AD***27*40~"
+        "EB*F**AD***23***VS*30~EB*F**AD***29***VS*18~MSG*VISITS COMBINED WITH PT~"
+        "EB*CB**AD********Y~SE*22*0001~GE*1*1~IEA*1*000000001~"
+    )
+    issues = Issues(strict=True)
+    (r,) = [r for tx in transactions(text, issues) for r in read_271(tx)]
+    assert r.active is True
+    assert r.deductible() == (Decimal("1500"), Decimal("1200.50"))
+    assert r.out_of_pocket() == (Decimal("6000"), Decimal("5100"))
+    assert r.visit_limit("AD") == (Decimal("30"), Decimal("18"))  # 12 used
+    assert any(b.percent == Decimal("0.2") for b in r.benefits if b.code == "A")
+    assert any(b.amount == Decimal("40") for b in r.benefits if b.code == "B")
+    assert any(b.authorization_required for b in r.benefits)
+    assert "VISITS COMBINED WITH PT" in [m for b in r.benefits for m in b.messages]

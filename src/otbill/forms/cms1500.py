@@ -158,6 +158,12 @@ def _header(p: _Page, claim: Claim, ep: Episode) -> None:
         p.text("11a.dob", _mdy(sub.birth_date))
         if sub.sex.value in ("M", "F"):
             p.mark(f"11a.{sub.sex.value.lower()}")
+    if claim.other_payers:
+        # Items 9, 9a and 9d: the other insured, here the payer billed before this one.
+        other = claim.other_payers[0]
+        p.text("9", f"{_up(other.subscriber_last)}, {_up(other.subscriber_first)}")
+        p.text("9a", other.member_id)
+        p.text("9d", _up(other.payer_name)[:28])
     p.text("11c", _up(payer.name)[:28])
     p.mark("11d.yes" if claim.other_payers else "11d.no")
     p.text("12", "SIGNATURE ON FILE")

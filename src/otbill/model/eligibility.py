@@ -100,3 +100,39 @@ class EligibilityResponse:
             if b.quantity_qualifier == "VS"
             and (service_type in b.service_types or not b.service_types)
         ]
+
+    def _amounts(self, code: str, service_type: str) -> tuple[Decimal | None, Decimal | None]:
+        """(for the period, still remaining): EB06 29 is what remains, other periods the total."""
+        total = remaining = None
+        wanted = {service_type, "30"}
+        for b in self.benefits:
+            if b.code != code or b.amount is None:
+                continue
+            if b.service_types and not wanted.intersection(b.service_types):
+                continue
+            if b.period == "29":
+                remaining = b.amount
+            elif total is None:
+                total = b.amount
+        return total, remaining
+
+    def deductible(self, service_type: str = "30") -> tuple[Decimal | None, Decimal | None]:
+        """The deductible (EB01 C) and what remains of it."""
+        return self._amounts("C", service_type)
+
+    def out_of_pocket(self, service_type: str = "30") -> tuple[Decimal | None, Decimal | None]:
+        """The out-of-pocket maximum (EB01 G) and what remains of it."""
+        return self._amounts("G", service_type)
+
+    def visit_limit(self, service_type: str) -> tuple[Decimal | None, Decimal | None]:
+        """Visits for the service type in the period, and visits remaining (EB09 VS; EB06 29
+        for the remainder); visits used are the difference."""
+        total = remaining = None
+        for b in self.visits(service_type):
+            if b.quantity is None:
+                continue
+            if b.period == "29":
+                remaining = b.quantity
+            elif total is None:
+                total = b.quantity
+        return total, remaining
