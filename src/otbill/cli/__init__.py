@@ -15,6 +15,7 @@ from otbill import __version__
 from otbill.cli.check import check_cmd
 from otbill.cli.code import code_cmd
 from otbill.cli.demo import demo_cmd
+from otbill.cli.ledger import COMMANDS as LEDGER_COMMANDS
 from otbill.cli.rules import rules_cmd
 from otbill.cli.units import units_cmd
 from otbill.cli.x12 import x12_cmd
@@ -35,6 +36,8 @@ cli.add_command(rules_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(x12_cmd)
 cli.add_command(cms1500_cmd)
+for _cmd in LEDGER_COMMANDS:
+    cli.add_command(_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -73,6 +73,9 @@ def claim(c: Claim) -> dict[str, Any]:
         "expected_payment": money(c.expected_payment),
         "lines": [claim_line(ln) for ln in c.lines],
         "explanation": render(c.explanation),
+        "responsibility": c.responsibility,
+        "original_claim_number": c.original_claim_number,
+        "other_payers": plain(list(c.other_payers)),
     }
 
 

@@ -1,0 +1,235 @@
+"""Claims in the ledger: built from visits (coded and checked), moved through their states with
+an append-only history, and submitted in 837P batches."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from otbill.codesets import CodeSets
+from otbill.export.json import claim as claim_json
+from otbill.export.json import finding as finding_json
+from otbill.ledger import schema as t
+from otbill.ledger.claimdoc import claim_from_doc
+from otbill.ledger.lifecycle import check_transition
+from otbill.ledger.store import load_episodes
+from otbill.model import Claim, Episode
+from otbill.rules.engine import check_episode
+from otbill.x12.t837p import Party, build_837p
+from otbill.x12.writer import InterchangeInfo
+
+EDITABLE = frozenset({"draft", "ready"})
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def move(session: Session, claim: t.Claim, target: str, who: str, why: str) -> None:
+    """Change a claim's state, refusing what the lifecycle does not allow, and record it."""
+    check_transition(claim.number, claim.state, target)
+    session.add(
+        t.ClaimEvent(
+            claim_id=claim.id, at=now(), who=who, from_state=claim.state, to_state=target, why=why
+        )
+    )
+    claim.state = target
+
+
+def _lines(claim_row: t.Claim, c: Claim) -> list[t.ClaimLine]:
+    return [
+        t.ClaimLine(
+            claim_id=claim_row.id,
+            line_no=n,
+            code=ln.code,
+            modifiers=":".join(ln.modifiers),
+            units=ln.units,
+            charge=ln.charge,
+            allowed=ln.allowed,
+        )
+        for n, ln in enumerate(c.lines, start=1)
+    ]
+
+
+@dataclass
+class BuildResult:
+    built: int = 0
+    rebuilt: int = 0
+    ready: int = 0
+    draft: int = 0
+    kept: int = 0  # already past ready: left as they are
+    numbers: list[str] = field(default_factory=list)
+
+
+def build_claims(
+    session: Session,
+    practice_id: int,
+    as_of: date,
+    who: str = "otbill",
+    codesets: CodeSets | None = None,
+) -> BuildResult:
+    """A claim per visit (its patient, payer and date of service), coded and checked with the
+    patient's whole history; ``ready`` when no error finding is left, ``draft`` otherwise.
+    Draft and ready claims are rebuilt when their visit changed; later states are left alone."""
+    result = BuildResult()
+    existing = {
+        c.number: c
+        for c in session.scalars(select(t.Claim).where(t.Claim.practice_id == practice_id))
+    }
+    visit_rows = {
+        v.ext_id: v
+        for v in session.scalars(select(t.Visit).where(t.Visit.practice_id == practice_id))
+    }
+    for patient_id, episode in load_episodes(session, practice_id).items():
+        for report in check_episode(episode, as_of=as_of, codesets=codesets):
+            c = report.claim
+            doc = claim_json(c)
+            findings: dict[str, Any] = {
+                "as_of": as_of.isoformat(),
+                "items": [finding_json(f) for f in report.findings],
+            }
+            state = "ready" if report.clean else "draft"
+            row = existing.get(c.id)
+            if row is not None and row.state not in EDITABLE:
+                result.kept += 1
+                continue
+            if row is not None and row.doc == doc and row.findings == findings:
+                continue
+            if row is None:
+                row = t.Claim(
+                    practice_id=practice_id,
+                    number=c.id,
+                    patient_id=patient_id,
+                    visit_id=visit_rows[c.visit_ids[0]].id,
+                    payer_ext=c.payer_id,
+                    member_id=c.member_id,
+                    date_of_service=c.date_of_service,
+                    state="draft",
+                    frequency=c.frequency_code,
+                    total_charge=c.total_charge,
+                    doc=doc,
+                    findings=findings,
+                )
+                session.add(row)
+                session.flush()
+                session.add(
+                    t.ClaimEvent(
+                        claim_id=row.id,
+                        at=now(),
+                        who=who,
+                        from_state=None,
+                        to_state="draft",
+                        why="built from the visit",
+                    )
+                )
+                result.built += 1
+            else:
+                for old in session.scalars(
+                    select(t.ClaimLine).where(t.ClaimLine.claim_id == row.id)
+                ):
+                    session.delete(old)
+                session.flush()
+                row.doc, row.findings, row.total_charge = doc, findings, c.total_charge
+                row.payer_ext, row.member_id = c.payer_id, c.member_id
+                result.rebuilt += 1
+            session.add_all(_lines(row, c))
+            if row.state != state:
+                errors = [
+                    f["rule"]
+                    for f in findings["items"]
+                    if f["severity"] == "error" and not f["silenced"]
+                ]
+                move(
+                    session,
+                    row,
+                    state,
+                    who,
+                    "no error findings" if state == "ready" else "errors: " + ", ".join(errors),
+                )
+            if state == "ready":
+                result.ready += 1
+            else:
+                result.draft += 1
+            result.numbers.append(c.id)
+    session.flush()
+    return result
+
+
+def list_claims(session: Session, practice_id: int, state: str | None = None) -> list[t.Claim]:
+    q = select(t.Claim).where(t.Claim.practice_id == practice_id)
+    if state:
+        q = q.where(t.Claim.state == state)
+    return list(session.scalars(q.order_by(t.Claim.date_of_service, t.Claim.number)))
+
+
+@dataclass
+class Submission:
+    batch_id: int
+    claims: int
+    control: int
+    path: Path
+    text: str
+
+
+def submit(
+    session: Session,
+    practice_id: int,
+    out: Path,
+    who: str = "otbill",
+    receiver: Party | None = None,
+    when: datetime | None = None,
+) -> Submission | None:
+    """The ready claims in one 837P batch. The file is written beside ``out`` and moved into
+    place by the caller after the transaction commits (see ``finish``), so a failed commit
+    leaves no file that the ledger does not know about."""
+    rows = list_claims(session, practice_id, "ready")
+    if not rows:
+        return None
+    episodes = load_episodes(session, practice_id, {r.patient_id for r in rows})
+    practice = session.get(t.Practice, practice_id)
+    assert practice is not None
+    last = session.scalar(
+        select(func.max(t.Batch.interchange_control)).where(t.Batch.practice_id == practice_id)
+    )
+    control = (last or 0) + 1
+    stamp = when or now()
+    items: list[tuple[Claim, Episode]] = [
+        (claim_from_doc(r.doc), episodes[r.patient_id]) for r in rows
+    ]
+    doc: dict[str, Any] = practice.doc
+    sub = Party(doc["name"].upper()[:60], doc["tax_id"])
+    rec = receiver or Party("CLEARINGHOUSE", "CLEARINGHOUSE")
+    info = InterchangeInfo(doc["tax_id"], rec.id, control, stamp)
+    text = build_837p(items, sub, rec, info)
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    batch = t.Batch(
+        practice_id=practice_id,
+        interchange_control=control,
+        created_at=stamp,
+        file_name=str(out),
+        sha256=sha,
+        claim_count=len(rows),
+    )
+    session.add(batch)
+    session.flush()
+    for r in rows:
+        r.batch_id, r.submitted_at = batch.id, stamp
+        move(session, r, "submitted", who, f"837P batch {batch.id}, interchange {control:09d}")
+    return Submission(batch.id, len(rows), control, out, text)
+
+
+def write_after_commit(sub: Submission) -> None:
+    tmp = sub.path.with_name(sub.path.name + ".partial")
+    tmp.write_text(sub.text)
+    tmp.replace(sub.path)
+
+
+def as_claims(rows: Sequence[t.Claim]) -> list[Claim]:
+    return [claim_from_doc(r.doc) for r in rows]

@@ -1,0 +1,58 @@
+"""Connecting: SQLite by default (a file in the user's data directory, or --db PATH), any
+SQLAlchemy URL through OTBILL_DATABASE_URL (postgresql+psycopg://... at scale)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+ENV = "OTBILL_DATABASE_URL"
+
+
+def default_url() -> str:
+    folder = Path(user_data_dir("otbill", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'otbill.db'}"
+
+
+def resolve_url(db_path: str | None = None) -> str:
+    if db_path:
+        return db_path if "://" in db_path else f"sqlite:///{Path(db_path).resolve()}"
+    return os.environ.get(ENV) or default_url()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed if the block finishes, rolled back whole if it raises."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,359 @@
+"""Posting an 835: every claim payment matched to its claim and posted line by line, in one
+transaction, once.
+
+Matching a CLP: the patient control number (our claim number), then the payer's claim number,
+then the patient's last name, date of service and charge. Matching a service line: the code and
+modifiers as billed (SVC06 when the payer changed them), then the code alone. What cannot be
+matched goes to the unmatched queue with the reason. A reversal (CLP02 = 22) undoes the posting
+it reverses. The caller owns the transaction: the whole file is posted or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from otbill.errors import OtbillError
+from otbill.export.json import plain
+from otbill.ledger import schema as t
+from otbill.ledger.claims import move
+from otbill.model.remittance import ClaimPayment, Remittance, ServicePayment
+from otbill.x12.read import read_x12
+
+ZERO = Decimal("0.00")
+PAYABLE_FROM = frozenset(
+    {"submitted", "accepted", "paid", "partially_paid", "denied", "appealed", "rejected"}
+)
+
+
+class PostingError(OtbillError):
+    """The file cannot be posted as it is; nothing was written."""
+
+
+@dataclass
+class PostResult:
+    file: str
+    already_posted: bool = False
+    remittances: int = 0
+    claims_posted: int = 0
+    reversals: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    paid: Decimal = ZERO
+
+    @property
+    def message(self) -> str:
+        if self.already_posted:
+            return f"{self.file}: already posted; nothing changed"
+        return (
+            f"{self.file}: posted {self.claims_posted} claim payments ({self.reversals} "
+            f"reversals), ${self.paid:,.2f}; {len(self.unmatched)} unmatched"
+        )
+
+
+def post_835(
+    session: Session,
+    practice_id: int,
+    source: Path | str,
+    who: str = "otbill",
+    name: str | None = None,
+) -> PostResult:
+    raw = source.read_bytes() if isinstance(source, Path) else source.encode()
+    label = name or (source.name if isinstance(source, Path) else "<835>")
+    sha = hashlib.sha256(raw).hexdigest()
+    result = PostResult(label)
+    if session.scalar(
+        select(t.Remittance.id).where(
+            t.Remittance.practice_id == practice_id, t.Remittance.sha256 == sha
+        )
+    ):
+        result.already_posted = True
+        return result
+    doc = read_x12(raw.decode("utf-8", errors="replace"))
+    if doc.issues.errors:
+        listed = "; ".join(str(e) for e in doc.issues.errors[:5])
+        raise PostingError(f"{label}: {len(doc.issues.errors)} errors, not posted: {listed}")
+    remits = [s.result for s in doc.sets if isinstance(s.result, Remittance)]
+    if not remits:
+        raise PostingError(f"{label}: no 835 in the file")
+    for n, r in enumerate(remits):
+        dup = session.scalar(
+            select(t.Remittance.id).where(
+                t.Remittance.practice_id == practice_id,
+                t.Remittance.trace_number == r.trace_number,
+                t.Remittance.amount == r.amount,
+                t.Remittance.payer_name == r.payer_name,
+            )
+        )
+        if dup is not None and r.trace_number:
+            result.already_posted = True
+            continue
+        row = t.Remittance(
+            practice_id=practice_id,
+            sha256=sha if n == 0 else f"{sha}:{n}",
+            trace_number=r.trace_number,
+            payer_name=r.payer_name,
+            amount=r.amount,
+            paid_on=r.payment_date,
+            posted_at=datetime.now(UTC),
+            file_name=label,
+        )
+        session.add(row)
+        session.flush()
+        result.remittances += 1
+        for cp in r.claims:
+            _post_claim(session, practice_id, row, cp, who, result)
+    session.flush()
+    return result
+
+
+def _match(session: Session, practice_id: int, cp: ClaimPayment) -> tuple[t.Claim | None, str]:
+    q = select(t.Claim).where(t.Claim.practice_id == practice_id)
+    claim = session.scalar(q.where(t.Claim.number == cp.patient_control_number))
+    if claim is not None:
+        return claim, ""
+    if cp.payer_claim_number:
+        claim = session.scalar(q.where(t.Claim.payer_claim_number == cp.payer_claim_number))
+        if claim is not None:
+            return claim, ""
+    day = cp.statement_from or next((s.date for s in cp.services if s.date), None)
+    if day is not None and cp.patient_last:
+        found = list(
+            session.scalars(
+                q.join(t.Patient, t.Patient.id == t.Claim.patient_id).where(
+                    func.upper(t.Patient.last_name) == cp.patient_last.upper(),
+                    t.Claim.date_of_service == day,
+                    t.Claim.total_charge == cp.charge,
+                )
+            )
+        )
+        if len(found) == 1:
+            return found[0], ""
+        if len(found) > 1:
+            return None, f"{len(found)} claims of {cp.patient_last} on {day} for {cp.charge}"
+    return None, (
+        f"no claim {cp.patient_control_number!r}, no payer claim number "
+        f"{cp.payer_claim_number!r} on file, and no single claim by patient, date "
+        "and charge"
+    )
+
+
+def _post_claim(
+    session: Session,
+    pid: int,
+    remit: t.Remittance,
+    cp: ClaimPayment,
+    who: str,
+    result: PostResult,
+) -> None:
+    claim, why = _match(session, pid, cp)
+    if claim is not None and claim.state not in PAYABLE_FROM:
+        why, claim = f"claim {claim.number} is {claim.state}, not sent to a payer", None
+    if claim is None:
+        session.add(
+            t.Unmatched(
+                practice_id=pid,
+                remittance_id=remit.id,
+                patient_control_number=cp.patient_control_number,
+                payer_claim_number=cp.payer_claim_number,
+                paid=cp.paid,
+                reason=why,
+                doc=plain(cp),
+            )
+        )
+        result.unmatched.append(f"{cp.patient_control_number}: {why}")
+        return
+    if cp.is_reversal:
+        _reverse(session, claim, cp, remit, who)
+        result.reversals += 1
+        result.paid += cp.paid
+        return
+    posting = t.Posting(
+        remittance_id=remit.id,
+        claim_id=claim.id,
+        status=cp.status,
+        charge=cp.charge,
+        paid=cp.paid,
+        patient_resp=cp.patient_responsibility or ZERO,
+        payer_claim_number=cp.payer_claim_number,
+        doc=plain(cp),
+    )
+    session.add(posting)
+    session.flush()
+    lines = list(
+        session.scalars(
+            select(t.ClaimLine)
+            .where(t.ClaimLine.claim_id == claim.id)
+            .order_by(t.ClaimLine.line_no)
+        )
+    )
+    free = list(lines)
+    for s in cp.services:
+        line = _line_for(s, free)
+        if line is not None:
+            free.remove(line)
+            line.paid += s.paid
+            if s.allowed is not None:
+                line.allowed = s.allowed
+        remarks = " ".join(s.remarks)
+        for a in s.adjustments:
+            _adjust(session, posting, claim, line, a.group, a.reason, a.amount, remarks)
+        if line is None and s.paid:
+            # Paid on a line we cannot place: keep it on the claim (line None) so no dollar is lost.
+            session.add(
+                t.Adjustment(
+                    posting_id=posting.id,
+                    claim_id=claim.id,
+                    claim_line_id=None,
+                    group_code="PD",
+                    reason="PAID",
+                    amount=s.paid,
+                    remarks=f"{s.submitted_code} paid, not matched to a line",
+                )
+            )
+    for a in cp.adjustments:
+        _adjust(session, posting, claim, None, a.group, a.reason, a.amount, "")
+    claim.payer_claim_number = cp.payer_claim_number or claim.payer_claim_number
+    session.flush()
+    open_balance = balance(session, claim)
+    paid_total = sum((ln.paid for ln in lines), ZERO)
+    if cp.is_denied or paid_total == ZERO:
+        target = "denied"
+    else:
+        target = "partially_paid" if open_balance > ZERO else "paid"
+    if claim.state != target:
+        move(
+            session,
+            claim,
+            target,
+            who,
+            f"835 {remit.trace_number}: paid {cp.paid}, status {cp.status}",
+        )
+    result.claims_posted += 1
+    result.paid += cp.paid
+
+
+def _line_for(s: ServicePayment, free: list[t.ClaimLine]) -> t.ClaimLine | None:
+    mods = ":".join(s.submitted_modifiers)
+    for ln in free:
+        if ln.code == s.submitted_code and ln.modifiers == mods:
+            return ln
+    for ln in free:
+        if ln.code == s.submitted_code:
+            return ln
+    return None
+
+
+def _adjust(
+    session: Session,
+    posting: t.Posting,
+    claim: t.Claim,
+    line: t.ClaimLine | None,
+    group: str,
+    reason: str,
+    amount: Decimal,
+    remarks: str,
+) -> None:
+    session.add(
+        t.Adjustment(
+            posting_id=posting.id,
+            claim_id=claim.id,
+            claim_line_id=line.id if line else None,
+            group_code=group,
+            reason=reason,
+            amount=amount,
+            remarks=remarks,
+        )
+    )
+    if line is not None:
+        if group == "PR":
+            line.patient_resp += amount
+        else:
+            line.adjusted += amount
+
+
+def _reverse(
+    session: Session, claim: t.Claim, cp: ClaimPayment, remit: t.Remittance, who: str
+) -> None:
+    """Undo the latest posting this reversal names (by payer claim number, else the latest)."""
+    postings = list(
+        session.scalars(
+            select(t.Posting)
+            .where(
+                t.Posting.claim_id == claim.id,
+                t.Posting.reversed.is_(False),
+                t.Posting.status != "22",
+            )
+            .order_by(t.Posting.id.desc())
+        )
+    )
+    target = next(
+        (p for p in postings if p.payer_claim_number == cp.payer_claim_number),
+        postings[0] if postings else None,
+    )
+    if target is None:
+        raise PostingError(f"reversal of claim {claim.number}: nothing posted to reverse")
+    target.reversed = True
+    lines = {
+        ln.id: ln
+        for ln in session.scalars(select(t.ClaimLine).where(t.ClaimLine.claim_id == claim.id))
+    }
+    for a in session.scalars(select(t.Adjustment).where(t.Adjustment.posting_id == target.id)):
+        line = lines.get(a.claim_line_id) if a.claim_line_id else None
+        if line is not None:
+            if a.group_code == "PR":
+                line.patient_resp -= a.amount
+            else:
+                line.adjusted -= a.amount
+    doc = target.doc
+    for s in doc.get("services", []):
+        code = s.get("billed_code") or s["code"]
+        line = next((ln for ln in lines.values() if ln.code == code and ln.paid > ZERO), None)
+        if line is not None:
+            line.paid -= Decimal(s["paid"])
+    session.add(
+        t.Posting(
+            remittance_id=remit.id,
+            claim_id=claim.id,
+            status="22",
+            charge=cp.charge,
+            paid=cp.paid,
+            patient_resp=cp.patient_responsibility or ZERO,
+            payer_claim_number=cp.payer_claim_number,
+            reversed=True,
+            doc=plain(cp),
+        )
+    )
+    session.flush()
+    if claim.state != "accepted":
+        move(
+            session,
+            claim,
+            "accepted",
+            who,
+            f"835 {remit.trace_number}: reversal of the "
+            f"payment posted from remittance {target.remittance_id}",
+        )
+
+
+def balance(session: Session, claim: t.Claim) -> Decimal:
+    """The claim's open balance: charge less paid, adjustments and patient responsibility, with
+    claim-level adjustments of postings not reversed."""
+    lines = list(session.scalars(select(t.ClaimLine).where(t.ClaimLine.claim_id == claim.id)))
+    done = sum((ln.paid + ln.adjusted + ln.patient_resp for ln in lines), ZERO)
+    claim_level = session.scalars(
+        select(t.Adjustment)
+        .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
+        .where(
+            t.Adjustment.claim_id == claim.id,
+            t.Adjustment.claim_line_id.is_(None),
+            t.Posting.reversed.is_(False),
+        )
+    )
+    done += sum((a.amount for a in claim_level), ZERO)
+    return claim.total_charge - done

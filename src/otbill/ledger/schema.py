@@ -1,0 +1,261 @@
+"""The tables. Every row belongs to a practice; money is exact (NUMERIC on PostgreSQL, integer
+cents on SQLite, whose NUMERIC would store a float); history tables are append-only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+CENT = Decimal("0.01")
+
+
+class Money(TypeDecorator[Decimal]):
+    """Dollars and cents, exactly, on every database."""
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(14, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        q = Decimal(value).quantize(CENT)
+        return int(q * 100) if dialect.name == "sqlite" else q
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / 100).quantize(CENT)
+        return Decimal(value).quantize(CENT)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}  # noqa: RUF012 - SQLAlchemy reads it here
+
+
+class Practice(Base):
+    __tablename__ = "practice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    npi: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    doc: Mapped[dict[str, Any]]
+
+
+class Provider(Base):
+    __tablename__ = "provider"
+    __table_args__ = (UniqueConstraint("practice_id", "npi"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    npi: Mapped[str] = mapped_column(String(10))
+    doc: Mapped[dict[str, Any]]
+
+
+class Payer(Base):
+    __tablename__ = "payer"
+    __table_args__ = (UniqueConstraint("practice_id", "ext_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    ext_id: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    doc: Mapped[dict[str, Any]]
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+    __table_args__ = (UniqueConstraint("practice_id", "ext_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    ext_id: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(120))
+    first_name: Mapped[str] = mapped_column(String(120))
+    doc: Mapped[dict[str, Any]]
+
+
+class Coverage(Base):
+    __tablename__ = "coverage"
+    __table_args__ = (UniqueConstraint("patient_id", "payer_ext", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    payer_ext: Mapped[str] = mapped_column(String(80))
+    member_id: Mapped[str] = mapped_column(String(80))
+    doc: Mapped[dict[str, Any]]
+
+
+class PlanOfCare(Base):
+    __tablename__ = "plan_of_care"
+    __table_args__ = (UniqueConstraint("patient_id", "ext_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    ext_id: Mapped[str] = mapped_column(String(80))
+    doc: Mapped[dict[str, Any]]
+
+
+class Authorization(Base):
+    __tablename__ = "authorization"
+    __table_args__ = (UniqueConstraint("patient_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    number: Mapped[str] = mapped_column(String(80))
+    doc: Mapped[dict[str, Any]]
+
+
+class Visit(Base):
+    __tablename__ = "visit"
+    __table_args__ = (UniqueConstraint("practice_id", "ext_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    ext_id: Mapped[str] = mapped_column(String(80))
+    date_of_service: Mapped[date] = mapped_column(Date, index=True)
+    doc: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Batch(Base):
+    """An 837P submission: its interchange control number and what it carried."""
+
+    __tablename__ = "batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    interchange_control: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    claim_count: Mapped[int] = mapped_column(Integer)
+
+
+class Claim(Base):
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("practice_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    number: Mapped[str] = mapped_column(String(38))  # patient control number (CLM01)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    payer_ext: Mapped[str] = mapped_column(String(80), index=True)
+    member_id: Mapped[str] = mapped_column(String(80))
+    date_of_service: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    frequency: Mapped[str] = mapped_column(String(1), default="1")
+    original_number: Mapped[str | None] = mapped_column(String(80))
+    payer_claim_number: Mapped[str | None] = mapped_column(String(80), index=True)
+    total_charge: Mapped[Decimal] = mapped_column(Money())
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    doc: Mapped[dict[str, Any]]  # the claim as coded (lines, modifiers, pointers, explanation)
+    findings: Mapped[dict[str, Any]]  # the scrubber's findings when last checked
+
+
+class ClaimLine(Base):
+    __tablename__ = "claim_line"
+    __table_args__ = (UniqueConstraint("claim_id", "line_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(5))
+    modifiers: Mapped[str] = mapped_column(String(11))  # "GO:CO"
+    units: Mapped[int] = mapped_column(Integer)
+    charge: Mapped[Decimal] = mapped_column(Money())
+    allowed: Mapped[Decimal | None] = mapped_column(Money())  # estimate, then the 835's
+    paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    adjusted: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))  # CO, OA, PI, CR
+    patient_resp: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))  # PR
+
+
+class ClaimEvent(Base):
+    """Append-only history of a claim's states: who, when, from, to, why."""
+
+    __tablename__ = "claim_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    why: Mapped[str] = mapped_column(Text)
+
+
+class Remittance(Base):
+    """A posted 835 file; its hash makes posting it again a no-op."""
+
+    __tablename__ = "remittance"
+    __table_args__ = (UniqueConstraint("practice_id", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    trace_number: Mapped[str] = mapped_column(String(80), index=True)
+    payer_name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    file_name: Mapped[str] = mapped_column(Text)
+
+
+class Posting(Base):
+    """One CLP of a remittance, posted to a claim (a reversal undoes an earlier posting)."""
+
+    __tablename__ = "posting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittance.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    status: Mapped[str] = mapped_column(String(3))
+    charge: Mapped[Decimal] = mapped_column(Money())
+    paid: Mapped[Decimal] = mapped_column(Money())
+    patient_resp: Mapped[Decimal] = mapped_column(Money())
+    payer_claim_number: Mapped[str] = mapped_column(String(80))
+    reversed: Mapped[bool] = mapped_column(Boolean, default=False)
+    doc: Mapped[dict[str, Any]]  # the CLP as read: lines, adjustments, remarks
+
+
+class Adjustment(Base):
+    """A posted CAS amount, on a claim line when the 835 put it there."""
+
+    __tablename__ = "adjustment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_line.id"))
+    group_code: Mapped[str] = mapped_column(String(2))
+    reason: Mapped[str] = mapped_column(String(5))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    remarks: Mapped[str] = mapped_column(String(200), default="")  # RARCs of the line
+
+
+class Unmatched(Base):
+    """A CLP no claim could be found for: kept, with the reason, for a person to work."""
+
+    __tablename__ = "unmatched"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittance.id"), index=True)
+    patient_control_number: Mapped[str] = mapped_column(String(80))
+    payer_claim_number: Mapped[str] = mapped_column(String(80))
+    paid: Mapped[Decimal] = mapped_column(Money())
+    reason: Mapped[str] = mapped_column(Text)
+    doc: Mapped[dict[str, Any]]
