@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from otbill.errors import InputError
@@ -228,8 +229,14 @@ def era_post(
 ) -> None:
     """Post an 835: all of it or nothing; posting it again changes nothing."""
     engine = _engine(db_path)
-    with session_scope(engine) as session:
-        r = post_835(session, _practice(session, practice_npi), file, who)
+    try:
+        with session_scope(engine) as session:
+            r = post_835(session, _practice(session, practice_npi), file, who)
+    except IntegrityError:
+        # Another process posted the same file at the same moment: its row won the unique
+        # index and this transaction was rolled back whole. Asking again says so.
+        with session_scope(engine) as session:
+            r = post_835(session, _practice(session, practice_npi), file, who)
     _out(as_json, r, r.message)
 
 
