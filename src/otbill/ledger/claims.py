@@ -7,10 +7,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from otbill.codesets import CodeSets
@@ -26,6 +27,7 @@ from otbill.x12.t837p import Party, build_837p
 from otbill.x12.writer import InterchangeInfo
 
 EDITABLE = frozenset({"draft", "ready"})
+ZERO = Decimal("0.00")
 
 
 def now() -> datetime:
@@ -41,21 +43,6 @@ def move(session: Session, claim: t.Claim, target: str, who: str, why: str) -> N
         )
     )
     claim.state = target
-
-
-def _lines(claim_row: t.Claim, c: Claim) -> list[t.ClaimLine]:
-    return [
-        t.ClaimLine(
-            claim_id=claim_row.id,
-            line_no=n,
-            code=ln.code,
-            modifiers=":".join(ln.modifiers),
-            units=ln.units,
-            charge=ln.charge,
-            allowed=ln.allowed,
-        )
-        for n, ln in enumerate(c.lines, start=1)
-    ]
 
 
 @dataclass
@@ -77,16 +64,22 @@ def build_claims(
 ) -> BuildResult:
     """A claim per visit (its patient, payer and date of service), coded and checked with the
     patient's whole history; ``ready`` when no error finding is left, ``draft`` otherwise.
-    Draft and ready claims are rebuilt when their visit changed; later states are left alone."""
+    Draft and ready claims are rebuilt when their visit changed; later states are left alone.
+    Rows are written in bulk: a practice builds tens of thousands of claims at a time."""
     result = BuildResult()
     existing = {
         c.number: c
         for c in session.scalars(select(t.Claim).where(t.Claim.practice_id == practice_id))
     }
-    visit_rows = {
-        v.ext_id: v
-        for v in session.scalars(select(t.Visit).where(t.Visit.practice_id == practice_id))
-    }
+    visit_ids = dict(
+        session.execute(
+            select(t.Visit.ext_id, t.Visit.id).where(t.Visit.practice_id == practice_id)
+        ).all()
+    )
+    stamp = now()
+    new_rows: list[dict[str, Any]] = []
+    new_claims: dict[str, tuple[Claim, str, str]] = {}
+    changed: list[tuple[t.Claim, Claim, str, str]] = []
     for patient_id, episode in load_episodes(session, practice_id).items():
         for report in check_episode(episode, as_of=as_of, codesets=codesets):
             c = report.claim
@@ -96,6 +89,11 @@ def build_claims(
                 "items": [finding_json(f) for f in report.findings],
             }
             state = "ready" if report.clean else "draft"
+            why = (
+                "no error findings"
+                if report.clean
+                else "errors: " + ", ".join(f.rule for f in report.errors)
+            )
             row = existing.get(c.id)
             if row is not None and row.state not in EDITABLE:
                 result.kept += 1
@@ -103,63 +101,99 @@ def build_claims(
             if row is not None and row.doc == doc and row.findings == findings:
                 continue
             if row is None:
-                row = t.Claim(
-                    practice_id=practice_id,
-                    number=c.id,
-                    patient_id=patient_id,
-                    visit_id=visit_rows[c.visit_ids[0]].id,
-                    payer_ext=c.payer_id,
-                    member_id=c.member_id,
-                    date_of_service=c.date_of_service,
-                    state="draft",
-                    frequency=c.frequency_code,
-                    total_charge=c.total_charge,
-                    doc=doc,
-                    findings=findings,
+                new_rows.append(
+                    {
+                        "practice_id": practice_id,
+                        "number": c.id,
+                        "patient_id": patient_id,
+                        "visit_id": visit_ids[c.visit_ids[0]],
+                        "payer_ext": c.payer_id,
+                        "member_id": c.member_id,
+                        "date_of_service": c.date_of_service,
+                        "state": state,
+                        "frequency": c.frequency_code,
+                        "total_charge": c.total_charge,
+                        "doc": doc,
+                        "findings": findings,
+                    }
                 )
-                session.add(row)
-                session.flush()
-                session.add(
-                    t.ClaimEvent(
-                        claim_id=row.id,
-                        at=now(),
-                        who=who,
-                        from_state=None,
-                        to_state="draft",
-                        why="built from the visit",
-                    )
-                )
+                new_claims[c.id] = (c, state, why)
                 result.built += 1
             else:
-                for old in session.scalars(
-                    select(t.ClaimLine).where(t.ClaimLine.claim_id == row.id)
-                ):
-                    session.delete(old)
-                session.flush()
                 row.doc, row.findings, row.total_charge = doc, findings, c.total_charge
                 row.payer_ext, row.member_id = c.payer_id, c.member_id
+                changed.append((row, c, state, why))
                 result.rebuilt += 1
-            session.add_all(_lines(row, c))
-            if row.state != state:
-                errors = [
-                    f["rule"]
-                    for f in findings["items"]
-                    if f["severity"] == "error" and not f["silenced"]
-                ]
-                move(
-                    session,
-                    row,
-                    state,
-                    who,
-                    "no error findings" if state == "ready" else "errors: " + ", ".join(errors),
-                )
             if state == "ready":
                 result.ready += 1
             else:
                 result.draft += 1
             result.numbers.append(c.id)
+    lines: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    if new_rows:
+        ids = dict(
+            session.execute(
+                insert(t.Claim).returning(t.Claim.number, t.Claim.id), new_rows
+            ).all()
+        )
+        for number, (c, state, why) in new_claims.items():
+            cid = ids[number]
+            lines += _line_rows(cid, c)
+            events.append(
+                {
+                    "claim_id": cid,
+                    "at": stamp,
+                    "who": who,
+                    "from_state": None,
+                    "to_state": "draft",
+                    "why": "built from the visit",
+                }
+            )
+            if state == "ready":
+                check_transition(number, "draft", "ready")
+                events.append(
+                    {
+                        "claim_id": cid,
+                        "at": stamp,
+                        "who": who,
+                        "from_state": "draft",
+                        "to_state": "ready",
+                        "why": why,
+                    }
+                )
+    if changed:
+        session.execute(
+            delete(t.ClaimLine).where(t.ClaimLine.claim_id.in_([row.id for row, *_ in changed]))
+        )
+        for row, c, state, why in changed:
+            lines += _line_rows(row.id, c)
+            if row.state != state:
+                move(session, row, state, who, why)
+    if lines:
+        session.execute(insert(t.ClaimLine), lines)
+    if events:
+        session.execute(insert(t.ClaimEvent), events)
     session.flush()
     return result
+
+
+def _line_rows(claim_id: int, c: Claim) -> list[dict[str, Any]]:
+    return [
+        {
+            "claim_id": claim_id,
+            "line_no": n,
+            "code": ln.code,
+            "modifiers": ":".join(ln.modifiers),
+            "units": ln.units,
+            "charge": ln.charge,
+            "allowed": ln.allowed,
+            "paid": ZERO,
+            "adjusted": ZERO,
+            "patient_resp": ZERO,
+        }
+        for n, ln in enumerate(c.lines, start=1)
+    ]
 
 
 def list_claims(session: Session, practice_id: int, state: str | None = None) -> list[t.Claim]:

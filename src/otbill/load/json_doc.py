@@ -84,15 +84,18 @@ def loads(text: str, source: str = "<input>") -> Episode:
     return load_document(doc)
 
 
-def load_document(doc: Any) -> Episode:
+def load_document(doc: Any, *, validate: bool = True) -> Episode:
+    """``validate=False`` skips the JSON Schema pass (the slow one) for documents otbill wrote
+    and validated itself, such as those stored in the ledger; the record checks still run."""
     if not isinstance(doc, dict):
         raise InputError("$", "a document is a JSON object")
     kind = doc.get("document")
     if kind not in ("visit", "episode"):
         raise InputError("document", f'must be "visit" or "episode", got {kind!r}')
-    error = best_match(_validator(kind).iter_errors(doc))
-    if error is not None:
-        raise InputError(_path(error.absolute_path), error.message)
+    if validate:
+        error = best_match(_validator(kind).iter_errors(doc))
+        if error is not None:
+            raise InputError(_path(error.absolute_path), error.message)
     visits = [doc["visit"]] if kind == "visit" else doc["visits"]
     prefix = "visit" if kind == "visit" else "visits"
     return _Builder(doc, prefix, single=kind == "visit").episode(visits)
