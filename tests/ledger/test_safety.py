@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -41,8 +40,8 @@ def submitted_practice(engine: Engine, tmp_path: Path, patients: int) -> Path:
     return era
 
 
-def otbill(url: str, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "OTBILL_DATABASE_URL": url}
+def otbill(url: str, *args: str, **extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "OTBILL_DATABASE_URL": url, **extra}
     exe = Path(sys.executable).parent / "otbill"
     return subprocess.Popen(
         [str(exe), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -63,12 +62,14 @@ def counts(engine: Engine) -> tuple[int, int, int, set[str]]:
 def test_a_posting_killed_midway_leaves_the_database_as_it_was(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
-    era = submitted_practice(engine, tmp_path, patients=120)
+    era = submitted_practice(engine, tmp_path, patients=60)
     before = counts(engine)
     assert before == (0, 0, 0, {"submitted"})
-    proc = otbill(db_url, "era", "post", str(era))
-    time.sleep(1.5)  # well into the posting: a full run takes several seconds
-    assert proc.poll() is None, "the posting finished before it could be killed"
+    # The poster stops once its rows are written but not committed, and is killed there.
+    proc = otbill(db_url, "era", "post", str(era), OTBILL_TEST_PAUSE_MIDWAY="60")
+    assert proc.stderr is not None
+    assert proc.stderr.readline().strip() == "otbill: paused midway"
+    assert proc.poll() is None
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL

@@ -133,9 +133,7 @@ def build_claims(
     events: list[dict[str, Any]] = []
     if new_rows:
         ids = dict(
-            session.execute(
-                insert(t.Claim).returning(t.Claim.number, t.Claim.id), new_rows
-            ).all()
+            session.execute(insert(t.Claim).returning(t.Claim.number, t.Claim.id), new_rows).all()
         )
         for number, (c, state, why) in new_claims.items():
             cid = ids[number]

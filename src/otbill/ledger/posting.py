@@ -11,18 +11,22 @@ it reverses. The caller owns the transaction: the whole file is posted or none o
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from otbill.errors import OtbillError
 from otbill.export.json import plain
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
+from otbill.ledger.lifecycle import check_transition
 from otbill.model.remittance import ClaimPayment, Remittance, ServicePayment
 from otbill.x12.read import read_x12
 
@@ -106,10 +110,197 @@ def post_835(
         session.add(row)
         session.flush()
         result.remittances += 1
-        for cp in r.claims:
-            _post_claim(session, practice_id, row, cp, who, result)
-    session.flush()
+        _Batch(session, practice_id, row, who, result).post(r.claims)
+        session.flush()
+        _test_pause()
     return result
+
+
+def _test_pause() -> None:
+    """A seam for the crash-safety test: with OTBILL_TEST_PAUSE_MIDWAY=SECONDS the posting stops
+    here, its rows written but not committed, says so on stderr, and waits to be killed."""
+    pause = os.environ.get("OTBILL_TEST_PAUSE_MIDWAY")
+    if pause:
+        print("otbill: paused midway", file=sys.stderr, flush=True)
+        time.sleep(float(pause))
+
+
+class _Batch:
+    """One remittance's claim payments, posted with a handful of queries: the claims and their
+    lines are read once, postings and adjustments written in bulk."""
+
+    def __init__(
+        self, session: Session, pid: int, remit: t.Remittance, who: str, result: PostResult
+    ) -> None:
+        self.s, self.pid, self.remit, self.who, self.result = session, pid, remit, who, result
+        claims = list(session.scalars(select(t.Claim).where(t.Claim.practice_id == pid)))
+        self.by_number = {c.number: c for c in claims}
+        self.by_payer_number = {c.payer_claim_number: c for c in claims if c.payer_claim_number}
+        self.lines: dict[int, list[t.ClaimLine]] = {}
+        for ln in session.scalars(
+            select(t.ClaimLine)
+            .join(t.Claim)
+            .where(t.Claim.practice_id == pid, t.Claim.state.in_(PAYABLE_FROM))
+            .order_by(t.ClaimLine.claim_id, t.ClaimLine.line_no)
+        ):
+            self.lines.setdefault(ln.claim_id, []).append(ln)
+        self.claim_level: dict[int, Decimal] = dict(
+            session.execute(
+                select(t.Adjustment.claim_id, func.sum(t.Adjustment.amount))
+                .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
+                .where(t.Adjustment.claim_line_id.is_(None), t.Posting.reversed.is_(False))
+                .group_by(t.Adjustment.claim_id)
+            ).all()
+        )
+
+    def match(self, cp: ClaimPayment) -> tuple[t.Claim | None, str]:
+        claim = self.by_number.get(cp.patient_control_number)
+        if claim is None and cp.payer_claim_number:
+            claim = self.by_payer_number.get(cp.payer_claim_number)
+        if claim is not None:
+            return claim, ""
+        return _match(self.s, self.pid, cp)
+
+    def post(self, payments: tuple[ClaimPayment, ...]) -> None:
+        postings: list[dict[str, object]] = []
+        pending: list[
+            tuple[t.Claim, ClaimPayment, list[tuple[t.ClaimLine | None, Adjustment_]]]
+        ] = []
+        for cp in payments:
+            claim, why = self.match(cp)
+            if claim is not None and claim.state not in PAYABLE_FROM:
+                why, claim = f"claim {claim.number} is {claim.state}, not sent to a payer", None
+            if claim is None:
+                self.s.add(
+                    t.Unmatched(
+                        practice_id=self.pid,
+                        remittance_id=self.remit.id,
+                        patient_control_number=cp.patient_control_number,
+                        payer_claim_number=cp.payer_claim_number,
+                        paid=cp.paid,
+                        reason=why,
+                        doc=plain(cp),
+                    )
+                )
+                self.result.unmatched.append(f"{cp.patient_control_number}: {why}")
+                continue
+            if cp.is_reversal:
+                _reverse(self.s, claim, cp, self.remit, self.who)
+                self.lines.pop(claim.id, None)
+                self.result.reversals += 1
+                self.result.paid += cp.paid
+                continue
+            adjustments = self.apply(claim, cp)
+            postings.append(
+                {
+                    "remittance_id": self.remit.id,
+                    "claim_id": claim.id,
+                    "status": cp.status,
+                    "charge": cp.charge,
+                    "paid": cp.paid,
+                    "patient_resp": cp.patient_responsibility or ZERO,
+                    "payer_claim_number": cp.payer_claim_number,
+                    "reversed": False,
+                    "doc": plain(cp),
+                }
+            )
+            pending.append((claim, cp, adjustments))
+        if not postings:
+            return
+        ids = self.s.scalars(
+            insert(t.Posting).returning(t.Posting.id, sort_by_parameter_order=True), postings
+        ).all()
+        rows: list[dict[str, object]] = []
+        events: list[dict[str, object]] = []
+        stamp = datetime.now(UTC)
+        for posting_id, (claim, cp, adjustments) in zip(ids, pending, strict=True):
+            for line, (group, reason, amount, remarks) in adjustments:
+                rows.append(
+                    {
+                        "posting_id": posting_id,
+                        "claim_id": claim.id,
+                        "claim_line_id": line.id if line else None,
+                        "group_code": group,
+                        "reason": reason,
+                        "amount": amount,
+                        "remarks": remarks,
+                    }
+                )
+            target = self.state_after(claim, cp, adjustments)
+            if claim.state != target:
+                check_transition(claim.number, claim.state, target)
+                events.append(
+                    {
+                        "claim_id": claim.id,
+                        "at": stamp,
+                        "who": self.who,
+                        "from_state": claim.state,
+                        "to_state": target,
+                        "why": f"835 {self.remit.trace_number}: paid {cp.paid}, status {cp.status}",
+                    }
+                )
+                claim.state = target
+            claim.payer_claim_number = cp.payer_claim_number or claim.payer_claim_number
+            self.result.claims_posted += 1
+            self.result.paid += cp.paid
+        if rows:
+            self.s.execute(insert(t.Adjustment), rows)
+        if events:
+            self.s.execute(insert(t.ClaimEvent), events)
+
+    def apply(
+        self, claim: t.Claim, cp: ClaimPayment
+    ) -> list[tuple[t.ClaimLine | None, Adjustment_]]:
+        """Put the payment on the claim's lines; the adjustments to record, by line."""
+        out: list[tuple[t.ClaimLine | None, Adjustment_]] = []
+        free = list(self.lines.get(claim.id, []))
+        for s in cp.services:
+            line = _line_for(s, free)
+            if line is not None:
+                free.remove(line)
+                line.paid += s.paid
+                if s.allowed is not None:
+                    line.allowed = s.allowed
+            remarks = " ".join(s.remarks)
+            for a in s.adjustments:
+                if line is not None:
+                    if a.group == "PR":
+                        line.patient_resp += a.amount
+                    else:
+                        line.adjusted += a.amount
+                out.append((line, (a.group, a.reason, a.amount, remarks)))
+            if line is None and s.paid:
+                # Paid on a line we cannot place: kept on the claim, so no dollar is lost.
+                out.append(
+                    (
+                        None,
+                        ("PD", "PAID", s.paid, f"{s.submitted_code} paid, not matched to a line"),
+                    )
+                )
+        for a in cp.adjustments:
+            out.append((None, (a.group, a.reason, a.amount, "")))
+        return out
+
+    def state_after(
+        self,
+        claim: t.Claim,
+        cp: ClaimPayment,
+        adjustments: list[tuple[t.ClaimLine | None, Adjustment_]],
+    ) -> str:
+        lines = self.lines.get(claim.id, [])
+        paid = sum((ln.paid for ln in lines), ZERO)
+        done = sum((ln.paid + ln.adjusted + ln.patient_resp for ln in lines), ZERO)
+        claim_level = self.claim_level.get(claim.id, ZERO) + sum(
+            (amount for line, (_, _, amount, _) in adjustments if line is None), ZERO
+        )
+        self.claim_level[claim.id] = claim_level
+        open_balance = claim.total_charge - done - claim_level
+        if cp.is_denied or paid == ZERO:
+            return "denied"
+        return "partially_paid" if open_balance > ZERO else "paid"
+
+
+Adjustment_ = tuple[str, str, Decimal, str]  # group, reason, amount, remarks
 
 
 def _match(session: Session, practice_id: int, cp: ClaimPayment) -> tuple[t.Claim | None, str]:
@@ -143,101 +334,6 @@ def _match(session: Session, practice_id: int, cp: ClaimPayment) -> tuple[t.Clai
     )
 
 
-def _post_claim(
-    session: Session,
-    pid: int,
-    remit: t.Remittance,
-    cp: ClaimPayment,
-    who: str,
-    result: PostResult,
-) -> None:
-    claim, why = _match(session, pid, cp)
-    if claim is not None and claim.state not in PAYABLE_FROM:
-        why, claim = f"claim {claim.number} is {claim.state}, not sent to a payer", None
-    if claim is None:
-        session.add(
-            t.Unmatched(
-                practice_id=pid,
-                remittance_id=remit.id,
-                patient_control_number=cp.patient_control_number,
-                payer_claim_number=cp.payer_claim_number,
-                paid=cp.paid,
-                reason=why,
-                doc=plain(cp),
-            )
-        )
-        result.unmatched.append(f"{cp.patient_control_number}: {why}")
-        return
-    if cp.is_reversal:
-        _reverse(session, claim, cp, remit, who)
-        result.reversals += 1
-        result.paid += cp.paid
-        return
-    posting = t.Posting(
-        remittance_id=remit.id,
-        claim_id=claim.id,
-        status=cp.status,
-        charge=cp.charge,
-        paid=cp.paid,
-        patient_resp=cp.patient_responsibility or ZERO,
-        payer_claim_number=cp.payer_claim_number,
-        doc=plain(cp),
-    )
-    session.add(posting)
-    session.flush()
-    lines = list(
-        session.scalars(
-            select(t.ClaimLine)
-            .where(t.ClaimLine.claim_id == claim.id)
-            .order_by(t.ClaimLine.line_no)
-        )
-    )
-    free = list(lines)
-    for s in cp.services:
-        line = _line_for(s, free)
-        if line is not None:
-            free.remove(line)
-            line.paid += s.paid
-            if s.allowed is not None:
-                line.allowed = s.allowed
-        remarks = " ".join(s.remarks)
-        for a in s.adjustments:
-            _adjust(session, posting, claim, line, a.group, a.reason, a.amount, remarks)
-        if line is None and s.paid:
-            # Paid on a line we cannot place: keep it on the claim (line None) so no dollar is lost.
-            session.add(
-                t.Adjustment(
-                    posting_id=posting.id,
-                    claim_id=claim.id,
-                    claim_line_id=None,
-                    group_code="PD",
-                    reason="PAID",
-                    amount=s.paid,
-                    remarks=f"{s.submitted_code} paid, not matched to a line",
-                )
-            )
-    for a in cp.adjustments:
-        _adjust(session, posting, claim, None, a.group, a.reason, a.amount, "")
-    claim.payer_claim_number = cp.payer_claim_number or claim.payer_claim_number
-    session.flush()
-    open_balance = balance(session, claim)
-    paid_total = sum((ln.paid for ln in lines), ZERO)
-    if cp.is_denied or paid_total == ZERO:
-        target = "denied"
-    else:
-        target = "partially_paid" if open_balance > ZERO else "paid"
-    if claim.state != target:
-        move(
-            session,
-            claim,
-            target,
-            who,
-            f"835 {remit.trace_number}: paid {cp.paid}, status {cp.status}",
-        )
-    result.claims_posted += 1
-    result.paid += cp.paid
-
-
 def _line_for(s: ServicePayment, free: list[t.ClaimLine]) -> t.ClaimLine | None:
     mods = ":".join(s.submitted_modifiers)
     for ln in free:
@@ -247,34 +343,6 @@ def _line_for(s: ServicePayment, free: list[t.ClaimLine]) -> t.ClaimLine | None:
         if ln.code == s.submitted_code:
             return ln
     return None
-
-
-def _adjust(
-    session: Session,
-    posting: t.Posting,
-    claim: t.Claim,
-    line: t.ClaimLine | None,
-    group: str,
-    reason: str,
-    amount: Decimal,
-    remarks: str,
-) -> None:
-    session.add(
-        t.Adjustment(
-            posting_id=posting.id,
-            claim_id=claim.id,
-            claim_line_id=line.id if line else None,
-            group_code=group,
-            reason=reason,
-            amount=amount,
-            remarks=remarks,
-        )
-    )
-    if line is not None:
-        if group == "PR":
-            line.patient_resp += amount
-        else:
-            line.adjusted += amount
 
 
 def _reverse(
