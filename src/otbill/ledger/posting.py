@@ -23,7 +23,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from otbill.errors import OtbillError
-from otbill.export.json import plain
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
 from otbill.ledger.lifecycle import check_transition
@@ -179,7 +178,7 @@ class _Batch:
                         payer_claim_number=cp.payer_claim_number,
                         paid=cp.paid,
                         reason=why,
-                        doc=plain(cp),
+                        doc=payment_doc(cp),
                     )
                 )
                 self.result.unmatched.append(f"{cp.patient_control_number}: {why}")
@@ -201,7 +200,7 @@ class _Batch:
                     "patient_resp": cp.patient_responsibility or ZERO,
                     "payer_claim_number": cp.payer_claim_number,
                     "reversed": False,
-                    "doc": plain(cp),
+                    "doc": payment_doc(cp),
                 }
             )
             pending.append((claim, cp, adjustments))
@@ -303,6 +302,41 @@ class _Batch:
 Adjustment_ = tuple[str, str, Decimal, str]  # group, reason, amount, remarks
 
 
+def _adj_doc(a: object) -> list[str]:
+    return [a.group, a.reason, str(a.amount)]  # type: ignore[attr-defined]
+
+
+def payment_doc(cp: ClaimPayment) -> dict[str, object]:
+    """The CLP as read, kept with its posting (a specific writer: the generic one is slow)."""
+    return {
+        "patient_control_number": cp.patient_control_number,
+        "status": cp.status,
+        "charge": str(cp.charge),
+        "paid": str(cp.paid),
+        "patient_responsibility": None
+        if cp.patient_responsibility is None
+        else str(cp.patient_responsibility),
+        "payer_claim_number": cp.payer_claim_number,
+        "adjustments": [_adj_doc(a) for a in cp.adjustments],
+        "remarks": list(cp.remarks),
+        "services": [
+            {
+                "code": sv.code,
+                "modifiers": list(sv.modifiers),
+                "billed_code": sv.billed_code,
+                "billed_modifiers": list(sv.billed_modifiers),
+                "charge": str(sv.charge),
+                "paid": str(sv.paid),
+                "date": sv.date.isoformat() if sv.date else None,
+                "adjustments": [_adj_doc(a) for a in sv.adjustments],
+                "remarks": list(sv.remarks),
+                "allowed": None if sv.allowed is None else str(sv.allowed),
+            }
+            for sv in cp.services
+        ],
+    }
+
+
 def _match(session: Session, practice_id: int, cp: ClaimPayment) -> tuple[t.Claim | None, str]:
     q = select(t.Claim).where(t.Claim.practice_id == practice_id)
     claim = session.scalar(q.where(t.Claim.number == cp.patient_control_number))
@@ -394,7 +428,7 @@ def _reverse(
             patient_resp=cp.patient_responsibility or ZERO,
             payer_claim_number=cp.payer_claim_number,
             reversed=True,
-            doc=plain(cp),
+            doc=payment_doc(cp),
         )
     )
     session.flush()
