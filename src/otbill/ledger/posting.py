@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
@@ -132,7 +132,24 @@ class _Batch:
         self, session: Session, pid: int, remit: t.Remittance, who: str, result: PostResult
     ) -> None:
         self.s, self.pid, self.remit, self.who, self.result = session, pid, remit, who, result
-        claims = list(session.scalars(select(t.Claim).where(t.Claim.practice_id == pid)))
+        # Only the columns matching needs: a claim's documents are large and not read here.
+        claims = list(
+            session.scalars(
+                select(t.Claim)
+                .where(t.Claim.practice_id == pid)
+                .options(
+                    load_only(
+                        t.Claim.id,
+                        t.Claim.number,
+                        t.Claim.payer_claim_number,
+                        t.Claim.state,
+                        t.Claim.total_charge,
+                        t.Claim.patient_id,
+                        t.Claim.date_of_service,
+                    )
+                )
+            )
+        )
         self.by_number = {c.number: c for c in claims}
         self.by_payer_number = {c.payer_claim_number: c for c in claims if c.payer_claim_number}
         self.lines: dict[int, list[t.ClaimLine]] = {}
