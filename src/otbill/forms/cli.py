@@ -8,6 +8,7 @@ import click
 
 from otbill.coding.coder import code_episode
 from otbill.forms.cms1500 import render_cms1500
+from otbill.forms.layout import LINES_PER_PAGE
 from otbill.load.json_doc import load_path
 
 
@@ -26,5 +27,5 @@ def cms1500_cmd(file: Path, output: Path, draw_form: bool) -> None:
     episode = load_path(file)
     claims = code_episode(episode)
     output.write_bytes(render_cms1500(claims, episode, draw_form=draw_form))
-    pages = sum(max(1, -(-len(c.lines) // 6)) for c in claims)
+    pages = sum(max(1, -(-len(c.lines) // LINES_PER_PAGE)) for c in claims)
     click.echo(f"wrote {len(claims)} claims on {pages} pages to {output}")
