@@ -19,7 +19,9 @@ def _adj(a: dict[str, Any]) -> Adjustment:
     return Adjustment(a["group"], a["reason"], Decimal(a["amount"]), _dec(a.get("quantity")))
 
 
-def claim_from_doc(d: dict[str, Any]) -> Claim:
+def claim_from_doc(d: dict[str, Any], explanation: bool = True) -> Claim:
+    """``explanation=False`` skips the reasons (an 837P does not carry them; they are costly
+    to rebuild for a large batch)."""
     lines = tuple(
         ClaimLine(
             code=ln["code"],
@@ -32,7 +34,7 @@ def claim_from_doc(d: dict[str, Any]) -> Claim:
             timed=ln.get("timed", True),
             allowed=_dec(ln.get("allowed")),
             expected_payment=_dec(ln.get("expected_payment")),
-            explanation=tuple(Step(s) for s in ln.get("explanation", [])),
+            explanation=tuple(Step(s) for s in ln.get("explanation", [])) if explanation else (),
         )
         for ln in d["lines"]
     )
@@ -82,7 +84,7 @@ def claim_from_doc(d: dict[str, Any]) -> Claim:
         authorization_number=d.get("authorization_number"),
         frequency_code=d.get("frequency_code", "1"),
         original_claim_number=d.get("original_claim_number"),
-        explanation=tuple(Step(s) for s in d.get("explanation", [])),
+        explanation=tuple(Step(s) for s in d.get("explanation", [])) if explanation else (),
         other_payers=others,
         responsibility=d.get("responsibility", "P"),
     )

@@ -233,7 +233,7 @@ def submit(
     control = (last or 0) + 1
     stamp = when or now()
     items: list[tuple[Claim, Episode]] = [
-        (claim_from_doc(r.doc), episodes[r.patient_id]) for r in rows
+        (claim_from_doc(r.doc, explanation=False), episodes[r.patient_id]) for r in rows
     ]
     doc: dict[str, Any] = practice.doc
     sub = Party(doc["name"].upper()[:60], doc["tax_id"])
