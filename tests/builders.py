@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from types import MappingProxyType
 
 from otbill.model import (
@@ -98,3 +102,11 @@ def visit(day: date, *services: Service, vid: str = "V1") -> Visit:
         vid, day, OT_NPI, assistant_npi=OTA_NPI, diagnoses=("I69.351", "M62.81"),
         services=services,
     )  # fmt: skip
+
+
+def x12valid(path: Path) -> str:
+    exe = shutil.which("x12valid", path=str(Path(sys.executable).parent))
+    assert exe, "pyx12's x12valid is installed with the dev extras"
+    proc = subprocess.run([exe, "-q", str(path)], capture_output=True, text=True, check=False)
+    # Its exit code means nothing; the verdict is the stderr line "FILE: OK".
+    return proc.stderr

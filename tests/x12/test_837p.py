@@ -3,15 +3,13 @@ otbill writes, and the writer refuses data that holds a delimiter."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from builders import x12valid
 from otbill.coding.coder import code_episode
 from otbill.demo.practice import generate_practice
 from otbill.model import Claim, Episode, PayerKind, Relationship
@@ -23,14 +21,6 @@ from otbill.x12.writer import InterchangeInfo
 INFO = InterchangeInfo("861234567", "CLEARINGHOUSE", 42, datetime(2026, 6, 1, 9, 30, tzinfo=UTC))
 SUBMITTER = Party("RIVERBEND OCCUPATIONAL THERAPY", "861234567", "BILLING OFFICE", "2175550100")
 RECEIVER = Party("OTBILL CLEARINGHOUSE", "CLEARINGHOUSE")
-
-
-def x12valid(path: Path) -> str:
-    exe = shutil.which("x12valid", path=str(Path(sys.executable).parent))
-    assert exe, "pyx12's x12valid is installed with the dev extras"
-    proc = subprocess.run([exe, "-q", str(path)], capture_output=True, text=True, check=False)
-    # Its exit code means nothing; the verdict is the stderr line "FILE: OK".
-    return proc.stderr
 
 
 def every_loop() -> list[tuple[Claim, Episode]]:

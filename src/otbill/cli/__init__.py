@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import click
 
 from otbill import __version__
+from otbill.cli import claim_actions as _claim_actions  # noqa: F401 - adds to `claims`
 from otbill.cli.check import check_cmd
 from otbill.cli.code import code_cmd
 from otbill.cli.demo import demo_cmd

@@ -26,6 +26,7 @@ from otbill.ledger.db import make_engine, resolve_url, session_scope
 from otbill.ledger.imports import load_any
 from otbill.ledger.migrate import current, head, upgrade
 from otbill.ledger.posting import post_835
+from otbill.ledger.secondary import build_secondary
 from otbill.ledger.store import import_episodes
 
 
@@ -132,13 +133,20 @@ def claims_build(
     engine = _engine(db_path)
     day = as_of.date() if as_of else datetime.now().astimezone().date()
     with session_scope(engine) as session:
-        r = build_claims(session, _practice(session, practice_npi), day, who)
-    _out(
-        as_json,
-        r,
+        pid = _practice(session, practice_npi)
+        r = build_claims(session, pid, day, who)
+        sec = build_secondary(session, pid, day, who)
+    text = (
         f"{r.built} built, {r.rebuilt} rebuilt: {r.ready} ready, {r.draft} draft; "
-        f"{r.kept} already sent left as they are",
+        f"{r.kept} already sent left as they are"
     )
+    if r.voided:
+        text += f"; {r.voided} voided (their visits no longer make them)"
+    if sec.built:
+        text += f"; {len(sec.built)} secondary claims after the primary's 835"
+    for note in [*r.notes, *sec.skipped]:
+        text += f"\n  {note}"
+    _out(as_json, {"claims": r, "secondary": sec}, text)
 
 
 @claims_cmd.command("list")

@@ -26,6 +26,7 @@ def default_profiles() -> dict[PayerKind, PayerProfile]:
             certification=yes["certification"],
             progress_reports=yes["progress_reports"],
             timely_filing=r["timely_filing"] or None,
+            replacement_claims=yes["replacement_claims"],
         )
     return out
 

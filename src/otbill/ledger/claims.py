@@ -4,8 +4,8 @@ an append-only history, and submitted in 837P batches."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,11 +14,14 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from otbill.codesets import CodeSets
+from otbill.codesets import CodeSets, default_codesets
+from otbill.coding.coder import code_episode
+from otbill.coding.grouping import combine_same_day
 from otbill.export.json import claim as claim_json
 from otbill.export.json import finding as finding_json
 from otbill.ledger import schema as t
 from otbill.ledger.claimdoc import claim_from_doc
+from otbill.ledger.edits import Edit, apply_edits
 from otbill.ledger.lifecycle import check_transition
 from otbill.ledger.store import load_episodes
 from otbill.model import Claim, Episode
@@ -52,7 +55,9 @@ class BuildResult:
     ready: int = 0
     draft: int = 0
     kept: int = 0  # already past ready: left as they are
+    voided: int = 0  # draft or ready claims their visits no longer make
     numbers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # edits that no longer fit
 
 
 def build_claims(
@@ -61,16 +66,35 @@ def build_claims(
     as_of: date,
     who: str = "otbill",
     codesets: CodeSets | None = None,
+    patient_ids: Iterable[int] | None = None,
 ) -> BuildResult:
-    """A claim per visit (its patient, payer and date of service), coded and checked with the
-    patient's whole history; ``ready`` when no error finding is left, ``draft`` otherwise.
-    Draft and ready claims are rebuilt when their visit changed; later states are left alone.
+    """One claim per patient, payer and date of service (a day's visits are coded together),
+    with the biller's edits replayed (coding/grouping, ledger/edits), checked with the patient's
+    whole history; ``ready`` when no error finding is left, ``draft`` otherwise.
+
+    Draft and ready claims are rebuilt when their visit changed; later states are left alone,
+    and in the history they count as stored, with the 835's allowed amounts where one was
+    posted (the KX threshold counts what Medicare allowed, not the estimate). A draft or ready
+    claim that its visits no longer make (merged away, its visit gone) is voided, with why.
     Rows are written in bulk: a practice builds tens of thousands of claims at a time."""
     result = BuildResult()
-    existing = {
-        c.number: c
-        for c in session.scalars(select(t.Claim).where(t.Claim.practice_id == practice_id))
-    }
+    cs = codesets or default_codesets()
+    scope = t.Claim.practice_id == practice_id
+    wanted = None if patient_ids is None else set(patient_ids)
+    if wanted is not None:
+        scope = scope & t.Claim.patient_id.in_(wanted)
+    existing = {c.number: c for c in session.scalars(select(t.Claim).where(scope))}
+    adjudicated = _adjudicated_allowed(
+        session, [c for c in existing.values() if c.state not in EDITABLE]
+    )
+    edits = [
+        Edit(e.kind, e.claim_number, e.target_number, e.lines)
+        for e in session.scalars(
+            select(t.ClaimEdit)
+            .where(t.ClaimEdit.practice_id == practice_id)
+            .order_by(t.ClaimEdit.id)
+        )
+    ]
     visit_ids = dict(
         session.execute(
             select(t.Visit.ext_id, t.Visit.id).where(t.Visit.practice_id == practice_id)
@@ -80,9 +104,25 @@ def build_claims(
     new_rows: list[dict[str, Any]] = []
     new_claims: dict[str, tuple[Claim, str, str]] = {}
     changed: list[tuple[t.Claim, Claim, str, str]] = []
-    for patient_id, episode in load_episodes(session, practice_id).items():
-        for report in check_episode(episode, as_of=as_of, codesets=codesets):
+    made: set[str] = set()
+    for patient_id, episode in load_episodes(session, practice_id, wanted).items():
+        combined, groups = combine_same_day(episode)
+        coded = [
+            replace(c, visit_ids=groups[c.id]) if c.id in groups else c
+            for c in code_episode(combined, cs)
+        ]
+        claims, notes = apply_edits(coded, edits)
+        result.notes.extend(notes)
+        claims = [
+            _stored(existing[c.id], adjudicated) if c.id in adjudicated else c for c in claims
+        ]
+        made.update(c.id for c in claims)
+        for report in check_episode(combined, claims, as_of=as_of, codesets=cs):
             c = report.claim
+            row = existing.get(c.id)
+            if row is not None and row.state not in EDITABLE:
+                result.kept += 1
+                continue
             doc = claim_json(c)
             findings: dict[str, Any] = {
                 "as_of": as_of.isoformat(),
@@ -94,10 +134,6 @@ def build_claims(
                 if report.clean
                 else "errors: " + ", ".join(f.rule for f in report.errors)
             )
-            row = existing.get(c.id)
-            if row is not None and row.state not in EDITABLE:
-                result.kept += 1
-                continue
             if row is not None and row.doc == doc and row.findings == findings:
                 continue
             if row is None:
@@ -112,6 +148,7 @@ def build_claims(
                         "date_of_service": c.date_of_service,
                         "state": state,
                         "frequency": c.frequency_code,
+                        "original_number": c.original_claim_number,
                         "total_charge": c.total_charge,
                         "doc": doc,
                         "findings": findings,
@@ -122,6 +159,7 @@ def build_claims(
             else:
                 row.doc, row.findings, row.total_charge = doc, findings, c.total_charge
                 row.payer_ext, row.member_id = c.payer_id, c.member_id
+                row.date_of_service = c.date_of_service
                 changed.append((row, c, state, why))
                 result.rebuilt += 1
             if state == "ready":
@@ -129,6 +167,10 @@ def build_claims(
             else:
                 result.draft += 1
             result.numbers.append(c.id)
+    for row in existing.values():
+        if row.state in EDITABLE and row.number not in made and _coded_here(row):
+            move(session, row, "voided", who, _gone_why(session, practice_id, row.number))
+            result.voided += 1
     lines: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     if new_rows:
@@ -174,6 +216,57 @@ def build_claims(
         session.execute(insert(t.ClaimEvent), events)
     session.flush()
     return result
+
+
+def _adjudicated_allowed(
+    session: Session, rows: Sequence[t.Claim]
+) -> dict[str, list[Decimal | None]]:
+    """For claims past ready: each line's allowed amount as stored (the 835's once posted)."""
+    out: dict[str, list[Decimal | None]] = {r.number: [] for r in rows}
+    if not rows:
+        return out
+    numbers = {r.id: r.number for r in rows}
+    ids = list(numbers)
+    for k in range(0, len(ids), 5000):
+        for cid, allowed in session.execute(
+            select(t.ClaimLine.claim_id, t.ClaimLine.allowed)
+            .where(t.ClaimLine.claim_id.in_(ids[k : k + 5000]))
+            .order_by(t.ClaimLine.claim_id, t.ClaimLine.line_no)
+        ):
+            out[numbers[cid]].append(allowed)
+    return out
+
+
+def _stored(row: t.Claim, adjudicated: dict[str, list[Decimal | None]]) -> Claim:
+    c = claim_from_doc(row.doc, explanation=False)
+    allowed = adjudicated[row.number]
+    if len(allowed) != len(c.lines):
+        return c
+    return replace(
+        c,
+        lines=tuple(
+            ln if a is None else replace(ln, allowed=a)
+            for ln, a in zip(c.lines, allowed, strict=True)
+        ),
+    )
+
+
+def _coded_here(row: t.Claim) -> bool:
+    """Claims the visits make (not secondary claims, nor void claims, built from claims)."""
+    return row.frequency != "8" and not row.doc.get("other_payers")
+
+
+def _gone_why(session: Session, practice_id: int, number: str) -> str:
+    merged = session.scalar(
+        select(t.ClaimEdit.target_number).where(
+            t.ClaimEdit.practice_id == practice_id,
+            t.ClaimEdit.kind == "merge",
+            t.ClaimEdit.claim_number == number,
+        )
+    )
+    if merged:
+        return f"merged into claim {merged}"
+    return "its visits no longer make this claim (changed or removed)"
 
 
 def _line_rows(claim_id: int, c: Claim) -> list[dict[str, Any]]:

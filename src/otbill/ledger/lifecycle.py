@@ -48,7 +48,10 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "appealed": frozenset({"paid", "partially_paid", "denied", "closed"}),
-    "corrected": frozenset({"submitted", "voided", "closed"}),
+    # A reopening's answer comes as an 835 on the corrected claim itself.
+    "corrected": frozenset(
+        {"submitted", "voided", "closed", "paid", "partially_paid", "denied", "accepted"}
+    ),
     "voided": frozenset({"closed"}),
     "closed": frozenset(),
 }

@@ -15,9 +15,10 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, load_only
@@ -26,12 +27,24 @@ from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
 from otbill.ledger.lifecycle import check_transition
-from otbill.model.remittance import ClaimPayment, Remittance, ServicePayment
+from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
 from otbill.x12.read import read_x12
 
 ZERO = Decimal("0.00")
+# A corrected claim takes the MAC's adjusted 835 after a reopening, and the reversal a
+# replacement brings; a voided one takes only the reversal of what was paid on it.
 PAYABLE_FROM = frozenset(
-    {"submitted", "accepted", "paid", "partially_paid", "denied", "appealed", "rejected"}
+    {
+        "submitted",
+        "accepted",
+        "paid",
+        "partially_paid",
+        "denied",
+        "appealed",
+        "rejected",
+        "corrected",
+        "voided",
+    }
 )
 
 
@@ -186,6 +199,8 @@ class _Batch:
             claim, why = self.match(cp)
             if claim is not None and claim.state not in PAYABLE_FROM:
                 why, claim = f"claim {claim.number} is {claim.state}, not sent to a payer", None
+            elif claim is not None and claim.state == "voided" and not cp.is_reversal:
+                why, claim = f"claim {claim.number} is voided: only a reversal posts to it", None
             if claim is None:
                 self.s.add(
                     t.Unmatched(
@@ -311,6 +326,8 @@ class _Batch:
         )
         self.claim_level[claim.id] = claim_level
         open_balance = claim.total_charge - done - claim_level
+        if _unprocessable(cp):
+            return "rejected"  # fixed and sent again as a new claim, never appealed
         if cp.is_denied or paid == ZERO:
             return "denied"
         return "partially_paid" if open_balance > ZERO else "paid"
@@ -323,7 +340,26 @@ def _adj_doc(a: object) -> list[str]:
     return [a.group, a.reason, str(a.amount)]  # type: ignore[attr-defined]
 
 
-def payment_doc(cp: ClaimPayment) -> dict[str, object]:
+def _unprocessable(cp: ClaimPayment) -> bool:
+    remarks = {r for s in cp.services for r in s.remarks} | set(cp.remarks)
+    if "MA130" not in remarks:
+        return False
+    adjustments = [*cp.adjustments, *(a for s in cp.services for a in s.adjustments)]
+    return any(a.group == "CO" and a.reason == "16" for a in adjustments)
+
+
+def is_unprocessable(clp: dict[str, Any]) -> bool:
+    """CO-16 with MA130: "no appeal rights are afforded because the claim is unprocessable.
+    Please submit a new claim" (the RARC's text)."""
+    remarks = set(clp.get("remarks", []))
+    adjustments = list(clp.get("adjustments", []))
+    for s in clp.get("services", []):
+        remarks |= set(s.get("remarks", []))
+        adjustments += s.get("adjustments", [])
+    return "MA130" in remarks and any(a[0] == "CO" and a[1] == "16" for a in adjustments)
+
+
+def payment_doc(cp: ClaimPayment) -> dict[str, Any]:
     """The CLP as read, kept with its posting (a specific writer: the generic one is slow)."""
     return {
         "patient_control_number": cp.patient_control_number,
@@ -348,10 +384,51 @@ def payment_doc(cp: ClaimPayment) -> dict[str, object]:
                 "adjustments": [_adj_doc(a) for a in sv.adjustments],
                 "remarks": list(sv.remarks),
                 "allowed": None if sv.allowed is None else str(sv.allowed),
+                "units_paid": None if sv.units_paid is None else str(sv.units_paid),
             }
             for sv in cp.services
         ],
     }
+
+
+def _dec(x: str | None) -> Decimal | None:
+    return None if x is None else Decimal(x)
+
+
+def _adjs(rows: list[list[str]]) -> tuple[Adjustment, ...]:
+    return tuple(Adjustment(g, r, Decimal(a)) for g, r, a in rows)
+
+
+def payment_from_doc(d: dict[str, Any]) -> ClaimPayment:
+    """A posted CLP back as a record (what a secondary claim repeats of it)."""
+    return ClaimPayment(
+        patient_control_number=d["patient_control_number"],
+        status=d["status"],
+        charge=Decimal(d["charge"]),
+        paid=Decimal(d["paid"]),
+        patient_responsibility=_dec(d["patient_responsibility"]),
+        filing_indicator=d.get("filing_indicator", ""),
+        payer_claim_number=d["payer_claim_number"],
+        adjustments=_adjs(d["adjustments"]),
+        remarks=tuple(d["remarks"]),
+        services=tuple(
+            ServicePayment(
+                code=s["code"],
+                modifiers=tuple(s["modifiers"]),
+                charge=Decimal(s["charge"]),
+                paid=Decimal(s["paid"]),
+                units_paid=_dec(s.get("units_paid")),
+                billed_code=s["billed_code"],
+                billed_modifiers=tuple(s["billed_modifiers"]),
+                units_billed=None,
+                date=date.fromisoformat(s["date"]) if s["date"] else None,
+                adjustments=_adjs(s["adjustments"]),
+                remarks=tuple(s["remarks"]),
+                allowed=_dec(s["allowed"]),
+            )
+            for s in d["services"]
+        ),
+    )
 
 
 def _match(session: Session, practice_id: int, cp: ClaimPayment) -> tuple[t.Claim | None, str]:
@@ -449,7 +526,7 @@ def _reverse(
         )
     )
     session.flush()
-    if claim.state != "accepted":
+    if claim.state not in ("accepted", "corrected", "voided"):
         move(
             session,
             claim,

@@ -259,3 +259,20 @@ class Unmatched(Base):
     paid: Mapped[Decimal] = mapped_column(Money())
     reason: Mapped[str] = mapped_column(Text)
     doc: Mapped[dict[str, Any]]
+
+
+class ClaimEdit(Base):
+    """A biller's change to how visits become claims, kept so that rebuilding the claims from
+    their visits keeps it (append-only): lines split off to another claim, a claim merged into
+    another, a claim replaced by a corrected one or sent again as a new one."""
+
+    __tablename__ = "claim_edit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # split, merge, replace, resubmit, void
+    claim_number: Mapped[str] = mapped_column(String(38), index=True)
+    target_number: Mapped[str] = mapped_column(String(38))
+    lines: Mapped[dict[str, Any]]  # split: {"lines": [[code, "GO:CO"], ...]}
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))
+    why: Mapped[str] = mapped_column(Text)

@@ -21,3 +21,6 @@ class PayerProfile:
     progress_reports: bool  # a progress report at least every 10 treatment days
     timely_filing: str | None  # "12m" months or "90d" days from the date of service; None: none
     visit_limit_per_year: int | None = None
+    # Takes frequency 7 (replacement) and 8 (void) claims. Medicare Part B does not: a corrected
+    # claim there is a reopening request or a new claim (Pub. 100-04 ch.34 §10).
+    replacement_claims: bool = True

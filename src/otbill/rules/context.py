@@ -153,8 +153,12 @@ def walk(
     fr_days = h.days_since_functional
     first, plan_id = h.first_treatment, h.plan_id
     year_visits: dict[tuple[str, int], int] = {}
+    # A visit whose lines were split over two claims is one treatment day and one visit.
+    seen: set[str] = set()
     for n, claim in enumerate(sorted(claims, key=lambda c: c.date_of_service)):
         visit = visits[claim.visit_ids[0]]
+        again = visit.id in seen
+        seen.add(visit.id)
         payer = episode.payers[claim.payer_id]
         plan = episode.plan(claim.plan_of_care_id)
         if plan is not None and plan.id != plan_id:
@@ -188,21 +192,21 @@ def walk(
                 (ln.charge if ln.allowed is None else ln.allowed for ln in claim.lines), ZERO
             )
             upper[key] = upper.get(key, ZERO) + bound
-        if is_treatment_day(visit):
+        if is_treatment_day(visit) and not again:
             total_days += 1
             first = first or claim.date_of_service
             period_days = 0 if closes_progress_period(visit) else period_days + 1
         if any(ln.code in hcpcs.functional_gcodes() for ln in claim.lines):
             fr_days = 0
-        elif is_treatment_day(visit):
+        elif is_treatment_day(visit) and not again:
             fr_days += 1
         auth = ctx.authorization()
         if auth is not None:
-            auth_visits[auth.number] = auth_visits.get(auth.number, 0) + 1
+            auth_visits[auth.number] = auth_visits.get(auth.number, 0) + (0 if again else 1)
             units = sum(ln.units for ln in claim.lines)
             auth_units[auth.number] = auth_units.get(auth.number, 0) + units
             for ln in claim.lines:
                 k = (auth.number, ln.code)
                 auth_code_units[k] = auth_code_units.get(k, 0) + ln.units
         yk = (payer.id, claim.date_of_service.year)
-        year_visits[yk] = year_visits.get(yk, 0) + 1
+        year_visits[yk] = year_visits.get(yk, 0) + (0 if again else 1)

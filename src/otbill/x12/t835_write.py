@@ -80,6 +80,9 @@ def remittance_segments(r: Remittance, delims: Delimiters) -> SetBuilder:
             "MI" if c.patient_id else None,
             c.patient_id or None,
         )
+        if c.remarks:
+            # MOA03-07: claim-level remark codes on a professional claim (MIA is institutional).
+            s.add("MOA", None, None, *c.remarks[:5])
         for sv in c.services:
             s.add(
                 "SVC",
