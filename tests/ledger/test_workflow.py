@@ -20,10 +20,10 @@ from builders import x12valid
 from otbill.cli import cli
 from otbill.demo.remit import remittance
 from otbill.ledger import schema as t
-from otbill.ledger.books import verify
+from otbill.ledger.books import accounts_receivable, verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
-from otbill.ledger.posting import post_835
+from otbill.ledger.posting import balance, post_835
 from otbill.ledger.secondary import build_secondary
 from otbill.ledger.store import import_episodes
 from otbill.ledger.workflow import (
@@ -179,6 +179,11 @@ def test_replacement_claim_for_a_payer_that_takes_them(engine: Engine, tmp_path:
     path = tmp_path / "fix.837"
     path.write_text(sub.text)
     assert f"{path}: OK" in x12valid(path)
+    with session_scope(engine) as s:
+        ar = accounts_receivable(s, pid, AS_OF)
+        short = [r for r in list_claims(s, pid) if r.state == "partially_paid"]
+        # The replacement's charge is open; the corrected original's is not counted again.
+        assert ar.total == new.total_charge + sum((balance(s, r) for r in short), D("0.00"))
 
 
 def test_medicare_correction_is_a_reopening(engine: Engine, tmp_path: Path) -> None:
@@ -310,7 +315,23 @@ def test_secondary_claim_after_the_primary_835(engine: Engine, tmp_path: Path) -
             ),
             D("0.00"),
         )
+        # A/R: the supplement owes what Medicare left the patient (PR), not the whole charge.
+        owed = sum(
+            (
+                a.amount
+                for a in s.scalars(
+                    select(t.Adjustment).where(
+                        t.Adjustment.claim_id.in_([r.id for r in paid]),
+                        t.Adjustment.group_code == "PR",
+                    )
+                )
+            ),
+            D("0.00"),
+        )
+        assert owed > 0
         sub = submit(s, pid, tmp_path / "sec.837")
+        ar = accounts_receivable(s, pid, date(2026, 5, 15))
+        assert ar.by_payer_dos["MEDIGAP"].total == owed
     assert sub is not None and sub.claims == len(paid)
     assert "~SBR*S*18" in sub.text and "~AMT*D*" in sub.text
 

@@ -112,12 +112,27 @@ def accounts_receivable(session: Session, practice_id: int, as_of: date) -> Acco
     }
     total = ZERO
     recent = ZERO
+    # A replaced claim's balance lives on its replacement: counting both would count it twice.
+    replaced = set(
+        session.scalars(
+            select(t.ClaimEdit.claim_number).where(
+                t.ClaimEdit.practice_id == practice_id, t.ClaimEdit.kind == "replace"
+            )
+        )
+    )
+    posted = set(session.scalars(select(t.Posting.claim_id).where(t.Posting.reversed.is_(False))))
     for claim in session.scalars(select(t.Claim).where(t.Claim.practice_id == practice_id)):
-        if 0 <= (as_of - claim.date_of_service).days <= 90:
-            recent += claim.total_charge
-        if claim.state not in OPEN_STATES:
+        secondary = bool(claim.doc.get("other_payers"))
+        if 0 <= (as_of - claim.date_of_service).days <= 90 and not secondary:
+            recent += claim.total_charge  # a service's charge once, not again on its secondary
+        if claim.state not in OPEN_STATES or claim.number in replaced:
             continue
-        open_balance = balance(session, claim)
+        if secondary and claim.id not in posted:
+            # Before its 835 a secondary claim is owed what the earlier payers left the patient,
+            # not its whole charge, most of which they already paid or adjusted.
+            open_balance = _left_by_earlier_payers(claim.doc)
+        else:
+            open_balance = balance(session, claim)
         if open_balance <= ZERO:
             continue
         total += open_balance
@@ -129,3 +144,12 @@ def accounts_receivable(session: Session, practice_id: int, as_of: date) -> Acco
         )
     days = None if recent == ZERO else (total / (recent / 90)).quantize(Decimal("0.1"))
     return AccountsReceivable(as_of, dict(by_dos), dict(by_sub), dict(by_patient), total, days)
+
+
+def _left_by_earlier_payers(doc: dict[str, object]) -> Decimal:
+    others: list[dict[str, object]] = doc.get("other_payers", [])  # type: ignore[assignment]
+    last = others[-1]
+    adjustments = [*last["claim_adjustments"]]  # type: ignore[misc]
+    for ln in last["lines"]:  # type: ignore[attr-defined]
+        adjustments += ln["adjustments"]
+    return sum((Decimal(a["amount"]) for a in adjustments if a["group"] == "PR"), ZERO)
