@@ -20,6 +20,7 @@ from builders import x12valid
 from otbill.cli import cli
 from otbill.demo.remit import remittance
 from otbill.ledger import schema as t
+from otbill.ledger.accumulators import accumulators
 from otbill.ledger.books import accounts_receivable, verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
@@ -386,3 +387,60 @@ def test_cli_actions(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     r = runner.invoke(cli, ["claims", "split", "V-2026-0003", "--lines", "9", "--why", "x"])
     assert r.exit_code != 0
     assert isinstance(r.exception, ClaimActionError)
+    r = runner.invoke(cli, ["accumulators", "P-0001", "--as-of", "2026-06-01", "--json"])
+    assert r.exit_code == 0, r.output
+    (acc,) = json.loads(r.output)
+    assert acc["plans"][0]["treatment_days"] == 5 and acc["kx"][0]["bucket"] == "OT"
+    r = runner.invoke(cli, ["accumulators", "NOBODY"])
+    assert r.exit_code != 0
+
+
+def test_accumulators_from_the_stored_history(engine: Engine, tmp_path: Path) -> None:
+    d = json.loads(EPISODE.read_text().replace("2026-", "2022-"))
+    d["authorizations"] = [
+        {
+            "number": "AUTH-1",
+            "payer_id": "MCR-IL",
+            "start": "2022-03-01",
+            "end": "2022-04-30",
+            "visits_allowed": 12,
+            "units_allowed": 40,
+        }
+    ]
+    for v in d["visits"]:
+        v["authorization_number"] = "AUTH-1"  # else OT-AUTH-003 holds the claims as drafts
+    day = date(2022, 6, 1)
+    pid = load(engine, d, day)
+    with session_scope(engine) as s:
+        assert {c.state for c in list_claims(s, pid)} == {"ready"}
+        (before,) = accumulators(s, pid, day, "P-0001")
+        estimate = sum(
+            (ln.allowed for ln in s.scalars(select(t.ClaimLine)) if ln.allowed is not None),
+            D("0.00"),
+        )
+        units = sum(ln.units for ln in s.scalars(select(t.ClaimLine)))
+    (kx,) = before.kx
+    assert (kx.year, kx.bucket, kx.threshold) == (2022, "OT", D("2150.00"))
+    assert (kx.adjudicated, kx.estimated, kx.unknown_lines) == (D("0.00"), estimate, 0)
+    assert estimate > 0
+    (auth,) = before.authorizations
+    assert (auth.visits_used, auth.visits_allowed, auth.units_used) == (5, 12, units)
+    (plan,) = before.plans
+    # Five treatment days; the re-evaluation on the fifth (97168) closes the period.
+    assert (plan.treatment_days, plan.days_since_progress, plan.progress_due) == (5, 0, False)
+    send_and_pay(engine, pid, tmp_path)
+    with session_scope(engine) as s:
+        (after,) = accumulators(s, pid, day, "P-0001")
+        allowed_835 = sum(
+            (
+                D(sv["allowed"])
+                for p in s.scalars(select(t.Posting))
+                for sv in p.doc["services"]
+                if sv["allowed"]
+            ),
+            D("0.00"),
+        )
+    (kx,) = after.kx
+    # Once adjudicated, the 835's allowed amounts replace the estimates.
+    assert (kx.adjudicated, kx.estimated) == (allowed_835, D("0.00"))
+    assert allowed_835 != estimate

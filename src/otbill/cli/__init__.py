@@ -13,6 +13,7 @@ import click
 
 from otbill import __version__
 from otbill.cli import claim_actions as _claim_actions  # noqa: F401 - adds to `claims`
+from otbill.cli.accumulators import accumulators_cmd
 from otbill.cli.check import check_cmd
 from otbill.cli.code import code_cmd
 from otbill.cli.demo import demo_cmd
@@ -37,6 +38,7 @@ cli.add_command(rules_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(x12_cmd)
 cli.add_command(cms1500_cmd)
+cli.add_command(accumulators_cmd)
 for _cmd in LEDGER_COMMANDS:
     cli.add_command(_cmd)
 
