@@ -276,3 +276,16 @@ def test_ar_ages_open_balances(engine: Engine, tmp_path: Path) -> None:
     assert aging.buckets["31-60"] == D("994.00")
     assert ar.by_payer_submitted["MCR-IL"].buckets["0-30"] == D("0.00")  # submitted 6/2
     assert len(ar.by_patient) == 1
+
+
+def test_import_adds_to_the_charge_master_never_replaces_it(engine: Engine) -> None:
+    wc = load_path(EXAMPLES / "visit-workers-comp.json")
+    plain = load_path(EXAMPLES / "visit.json")
+    with session_scope(engine) as s:
+        pid = import_episodes(s, [wc]).practice_id
+        import_episodes(s, [plain])
+    with session_scope(engine) as s:
+        charges = s.get(t.Practice, pid).doc["charges"]  # type: ignore[union-attr]
+        assert set(wc.practice.charges) | set(plain.practice.charges) == set(charges)
+        build_claims(s, pid, AS_OF)  # the workers' comp visit's codes are still priced
+        assert len(list_claims(s, pid)) == 2

@@ -368,6 +368,7 @@ def submit(
             update(t.Claim)
             .where(t.Claim.id.in_(ids[k : k + 5000]))
             .values(state="submitted", batch_id=batch.id, submitted_at=stamp)
+            .execution_options(synchronize_session=False)  # expired below instead
         )
     session.expire_all()
     return Submission(batch.id, len(rows), control, out, text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from otbill.export.documents import episode_document
@@ -35,134 +35,165 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _by(rows: Iterable[Any], *keys: str) -> dict[Any, Any]:
-    out = {}
-    for r in rows:
-        out[tuple(getattr(r, k) for k in keys) if len(keys) > 1 else getattr(r, keys[0])] = r
-    return out
-
-
 def import_episodes(session: Session, episodes: Sequence[Episode]) -> ImportResult:
-    """Upsert every part of ``episodes`` (all of one practice) in the caller's transaction."""
+    """Upsert every part of ``episodes`` (all of one practice) in the caller's transaction.
+
+    A practice imports tens of thousands of visits at once: existing rows are read once per
+    table, and new and changed rows are written in bulk statements, not one at a time."""
     if not episodes:
         raise ValueError("nothing to import")
     docs = [episode_document(e) for e in episodes]
     first = docs[0]["practice"]
+    for doc in docs:
+        if doc["practice"]["npi"] != first["npi"]:
+            raise ValueError("one import holds one practice's episodes")
+    # A file prices the codes it bills (a CSV export, a FHIR bundle): its charges are added to
+    # the charge master on file, never put in place of it.
     practice = session.scalar(select(t.Practice).where(t.Practice.npi == first["npi"]))
+    charges = dict(practice.doc.get("charges", {})) if practice is not None else {}
+    for d in docs:
+        charges.update(d["practice"].get("charges", {}))
+    merged = {**first, "charges": charges}
     if practice is None:
-        practice = t.Practice(npi=first["npi"], name=first["name"], doc=first)
+        practice = t.Practice(npi=first["npi"], name=first["name"], doc=merged)
         session.add(practice)
         session.flush()
-    else:
-        practice.doc, practice.name = first, first["name"]
+    elif practice.doc != merged:
+        practice.doc, practice.name = merged, first["name"]
     pid = practice.id
     result = ImportResult(pid)
-    providers = _by(session.scalars(select(t.Provider).where(t.Provider.practice_id == pid)), "npi")
-    payers = _by(session.scalars(select(t.Payer).where(t.Payer.practice_id == pid)), "ext_id")
-    patients = _by(session.scalars(select(t.Patient).where(t.Patient.practice_id == pid)), "ext_id")
-    visits = _by(session.scalars(select(t.Visit).where(t.Visit.practice_id == pid)), "ext_id")
-    for doc in docs:
-        if doc["practice"]["npi"] != practice.npi:
-            raise ValueError("one import holds one practice's episodes")
-        for p in doc["providers"]:
-            row = providers.get(p["npi"])
-            if row is None:
-                row = providers[p["npi"]] = t.Provider(practice_id=pid, npi=p["npi"], doc=p)
-                session.add(row)
-            else:
-                row.doc = p
-        for p in doc["payers"]:
-            row = payers.get(p["id"])
-            if row is None:
-                row = payers[p["id"]] = t.Payer(
-                    practice_id=pid, ext_id=p["id"], name=p["name"], doc=p
-                )
-                session.add(row)
-            else:
-                row.doc, row.name = p, p["name"]
-        pt = doc["patient"]
-        patient = patients.get(pt["id"])
-        if patient is None:
-            patient = patients[pt["id"]] = t.Patient(
-                practice_id=pid,
-                ext_id=pt["id"],
-                last_name=pt["last_name"],
-                first_name=pt["first_name"],
-                doc=pt,
-            )
-            session.add(patient)
-            session.flush()
-        else:
-            patient.doc, patient.last_name, patient.first_name = (
-                pt,
-                pt["last_name"],
-                pt["first_name"],
-            )
-        result.patients += 1
-        _upsert_children(session, pid, patient.id, doc)
-        for v in doc["visits"]:
-            row = visits.get(v["id"])
-            day = date.fromisoformat(v["date"])
-            if row is None:
-                row = visits[v["id"]] = t.Visit(
-                    practice_id=pid,
-                    patient_id=patient.id,
-                    ext_id=v["id"],
-                    date_of_service=day,
-                    doc=v,
-                    updated_at=_now(),
-                )
-                session.add(row)
-                result.visits_added += 1
-            elif row.doc != v or row.patient_id != patient.id:
-                row.doc, row.patient_id, row.date_of_service = v, patient.id, day
-                row.updated_at = _now()
-                result.visits_updated += 1
+    stamp = _now()
+
+    providers = {p["npi"]: p for d in docs for p in d["providers"]}
+    _upsert(
+        session,
+        t.Provider,
+        {
+            r.npi: r
+            for r in session.scalars(select(t.Provider).where(t.Provider.practice_id == pid))
+        },
+        {k: {"practice_id": pid, "npi": k, "doc": v} for k, v in providers.items()},
+    )
+    payers = {p["id"]: p for d in docs for p in d["payers"]}
+    _upsert(
+        session,
+        t.Payer,
+        {r.ext_id: r for r in session.scalars(select(t.Payer).where(t.Payer.practice_id == pid))},
+        {
+            k: {"practice_id": pid, "ext_id": k, "name": v["name"], "doc": v}
+            for k, v in payers.items()
+        },
+    )
+    patients = {d["patient"]["id"]: d["patient"] for d in docs}
+    ids = _upsert(
+        session,
+        t.Patient,
+        {
+            r.ext_id: r
+            for r in session.scalars(select(t.Patient).where(t.Patient.practice_id == pid))
+        },
+        {
+            k: {
+                "practice_id": pid,
+                "ext_id": k,
+                "last_name": v["last_name"],
+                "first_name": v["first_name"],
+                "doc": v,
+            }
+            for k, v in patients.items()
+        },
+    )
+    result.patients = len(patients)
+    children: list[tuple[Any, str, Any]] = [
+        (t.Coverage, "coverages", lambda c: (c["payer_id"], c["member_id"])),
+        (t.PlanOfCare, "plans_of_care", lambda p: p["id"]),
+        (t.Authorization, "authorizations", lambda a: a["number"]),
+    ]
+    for table, part, key in children:
+        existing = {
+            (r.patient_id, _child_key(table, r)): r
+            for r in session.scalars(select(table).where(table.practice_id == pid))
+        }
+        wanted: dict[Any, dict[str, Any]] = {}
+        for d in docs:
+            patient_id = ids[d["patient"]["id"]]
+            for item in d[part]:
+                k = key(item)
+                row = {"practice_id": pid, "patient_id": patient_id, "doc": item}
+                row.update(_child_columns(table, item))
+                wanted[(patient_id, k)] = row
+        _upsert(session, table, existing, wanted)
+    visits = {
+        r.ext_id: r for r in session.scalars(select(t.Visit).where(t.Visit.practice_id == pid))
+    }
+    wanted_visits: dict[str, dict[str, Any]] = {}
+    for d in docs:
+        patient_id = ids[d["patient"]["id"]]
+        for v in d["visits"]:
+            wanted_visits[v["id"]] = {
+                "practice_id": pid,
+                "patient_id": patient_id,
+                "ext_id": v["id"],
+                "date_of_service": date.fromisoformat(v["date"]),
+                "doc": v,
+                "updated_at": stamp,
+            }
+    added = [k for k in wanted_visits if k not in visits]
+    changed = [
+        k
+        for k, row in wanted_visits.items()
+        if k in visits
+        and (visits[k].doc != row["doc"] or visits[k].patient_id != row["patient_id"])
+    ]
+    _upsert(session, t.Visit, visits, {k: wanted_visits[k] for k in [*added, *changed]})
+    result.visits_added, result.visits_updated = len(added), len(changed)
     session.flush()
+    # Bulk UPDATEs by primary key leave loaded objects as they were: let them be read afresh.
+    session.expire_all()
     return result
 
 
-def _upsert_children(session: Session, pid: int, patient_id: int, doc: dict[str, Any]) -> None:
-    covs = _by(
-        session.scalars(select(t.Coverage).where(t.Coverage.patient_id == patient_id)),
-        "payer_ext",
-        "member_id",
-    )
-    for c in doc["coverages"]:
-        row = covs.get((c["payer_id"], c["member_id"]))
-        if row is None:
-            session.add(
-                t.Coverage(
-                    practice_id=pid,
-                    patient_id=patient_id,
-                    payer_ext=c["payer_id"],
-                    member_id=c["member_id"],
-                    doc=c,
-                )
-            )
-        else:
-            row.doc = c
-    plans = _by(
-        session.scalars(select(t.PlanOfCare).where(t.PlanOfCare.patient_id == patient_id)), "ext_id"
-    )
-    for p in doc["plans_of_care"]:
-        row = plans.get(p["id"])
-        if row is None:
-            session.add(t.PlanOfCare(practice_id=pid, patient_id=patient_id, ext_id=p["id"], doc=p))
-        else:
-            row.doc = p
-    auths = _by(
-        session.scalars(select(t.Authorization).where(t.Authorization.patient_id == patient_id)),
-        "number",
-    )
-    for a in doc["authorizations"]:
-        row = auths.get(a["number"])
-        if row is None:
-            session.add(
-                t.Authorization(practice_id=pid, patient_id=patient_id, number=a["number"], doc=a)
-            )
-        else:
-            row.doc = a
+def _child_key(table: Any, row: Any) -> Any:
+    if table is t.Coverage:
+        return (row.payer_ext, row.member_id)
+    if table is t.PlanOfCare:
+        return row.ext_id
+    return row.number
+
+
+def _child_columns(table: Any, item: dict[str, Any]) -> dict[str, Any]:
+    if table is t.Coverage:
+        return {"payer_ext": item["payer_id"], "member_id": item["member_id"]}
+    if table is t.PlanOfCare:
+        return {"ext_id": item["id"]}
+    return {"number": item["number"]}
+
+
+def _upsert(
+    session: Session, table: Any, existing: dict[Any, Any], wanted: dict[Any, dict[str, Any]]
+) -> dict[Any, int]:
+    """Insert the rows of ``wanted`` not in ``existing`` and update those whose values differ,
+    each in bulk; the row ids by key."""
+    ids = {k: r.id for k, r in existing.items()}
+    new_keys = [k for k in wanted if k not in existing]
+    updates = []
+    for k, row in wanted.items():
+        old = existing.get(k)
+        if old is not None and any(
+            getattr(old, c) != v for c, v in row.items() if c != "updated_at"
+        ):
+            updates.append({"id": old.id, **row})
+    if new_keys:
+        for k in range(0, len(new_keys), 5000):
+            chunk = new_keys[k : k + 5000]
+            got = session.scalars(
+                insert(table).returning(table.id, sort_by_parameter_order=True),
+                [wanted[key] for key in chunk],
+            ).all()
+            ids.update(zip(chunk, got, strict=True))
+    if updates:
+        session.execute(update(table), updates)
+    return ids
 
 
 def load_episodes(
