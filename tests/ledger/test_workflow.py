@@ -444,3 +444,24 @@ def test_accumulators_from_the_stored_history(engine: Engine, tmp_path: Path) ->
     # Once adjudicated, the 835's allowed amounts replace the estimates.
     assert (kx.adjudicated, kx.estimated) == (allowed_835, D("0.00"))
     assert allowed_835 != estimate
+
+
+def test_long_runs_report_progress(engine: Engine, tmp_path: Path) -> None:
+    from otbill.demo.practice import practice_with_visits
+
+    practice = practice_with_visits(600)
+    with session_scope(engine) as s:
+        pid = import_episodes(s, list(practice.episodes)).practice_id
+    ticks: list[int] = []
+    with session_scope(engine) as s:
+        build_claims(s, pid, date(2026, 12, 31), progress=ticks.append)
+        s.execute(t.Claim.__table__.update().values(state="ready"))  # type: ignore[attr-defined]
+    assert sum(ticks) == len(practice.episodes)
+    with session_scope(engine) as s:
+        submit(s, pid, tmp_path / "all.837")
+        sent = as_claims(list_claims(s, pid, "submitted"))
+    seen: list[tuple[int, int]] = []
+    era = build_835([remittance(sent, seed=2)], InterchangeInfo("P", "Q", 3, WHEN))
+    with session_scope(engine) as s:
+        post_835(s, pid, era, "all.835", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(500, 600), (600, 600)]

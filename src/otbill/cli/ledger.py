@@ -6,13 +6,14 @@ All take --db PATH (a SQLite file) or OTBILL_DATABASE_URL (any SQLAlchemy URL) a
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -134,7 +135,14 @@ def claims_build(
     day = as_of.date() if as_of else datetime.now().astimezone().date()
     with session_scope(engine) as session:
         pid = _practice(session, practice_npi)
-        r = build_claims(session, pid, day, who)
+        patients = session.scalar(
+            select(func.count()).select_from(t.Patient).where(t.Patient.practice_id == pid)
+        )
+        # A progress bar on a terminal only (click leaves pipes and files alone).
+        with click.progressbar(
+            length=patients or 0, label="building claims", file=sys.stderr
+        ) as bar:
+            r = build_claims(session, pid, day, who, progress=bar.update)
         sec = build_secondary(session, pid, day, who)
     text = (
         f"{r.built} built, {r.rebuilt} rebuilt: {r.ready} ready, {r.draft} draft; "
@@ -237,15 +245,37 @@ def era_post(
 ) -> None:
     """Post an 835: all of it or nothing; posting it again changes nothing."""
     engine = _engine(db_path)
+    bar = _Bar("posting")
     try:
         with session_scope(engine) as session:
-            r = post_835(session, _practice(session, practice_npi), file, who)
+            r = post_835(session, _practice(session, practice_npi), file, who, progress=bar)
+        bar.close()
     except IntegrityError:
+        bar.close()
         # Another process posted the same file at the same moment: its row won the unique
         # index and this transaction was rolled back whole. Asking again says so.
         with session_scope(engine) as session:
             r = post_835(session, _practice(session, practice_npi), file, who)
     _out(as_json, r, r.message)
+
+
+class _Bar:
+    """A progress bar opened when the total is known (on a terminal only, as click does)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @click.group("ledger")

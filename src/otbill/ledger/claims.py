@@ -4,7 +4,7 @@ an append-only history, and submitted in 837P batches."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -67,6 +67,7 @@ def build_claims(
     who: str = "otbill",
     codesets: CodeSets | None = None,
     patient_ids: Iterable[int] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BuildResult:
     """One claim per patient, payer and date of service (a day's visits are coded together),
     with the biller's edits replayed (coding/grouping, ledger/edits), checked with the patient's
@@ -117,6 +118,8 @@ def build_claims(
             _stored(existing[c.id], adjudicated) if c.id in adjudicated else c for c in claims
         ]
         made.update(c.id for c in claims)
+        if progress is not None:
+            progress(1)  # a patient done
         for report in check_episode(combined, claims, as_of=as_of, codesets=cs):
             c = report.claim
             row = existing.get(c.id)

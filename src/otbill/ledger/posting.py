@@ -14,13 +14,14 @@ import hashlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -79,7 +80,10 @@ def post_835(
     source: Path | str,
     who: str = "otbill",
     name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PostResult:
+    """Post an 835 in the caller's transaction. ``progress(done, total)`` hears how many claim
+    payments are posted, for a progress bar."""
     raw = source.read_bytes() if isinstance(source, Path) else source.encode()
     label = name or (source.name if isinstance(source, Path) else "<835>")
     sha = hashlib.sha256(raw).hexdigest()
@@ -123,7 +127,7 @@ def post_835(
         session.add(row)
         session.flush()
         result.remittances += 1
-        _Batch(session, practice_id, row, who, result).post(r.claims)
+        _Batch(session, practice_id, row, who, result).post(r.claims, progress)
         session.flush()
         _test_pause()
     return result
@@ -206,10 +210,16 @@ class _Batch:
             return claim, ""
         return _match(self.s, self.pid, cp)
 
-    def post(self, payments: tuple[ClaimPayment, ...]) -> None:
+    def post(
+        self,
+        payments: tuple[ClaimPayment, ...],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         postings: list[dict[str, object]] = []
         pending: list[tuple[t.Claim, ClaimPayment, list[tuple[_Line | None, Adjustment_]]]] = []
-        for cp in payments:
+        for n, cp in enumerate(payments, start=1):
+            if progress is not None and (n % 500 == 0 or n == len(payments)):
+                progress(n, len(payments))
             claim, why = self.match(cp)
             if claim is not None and claim.state not in PAYABLE_FROM:
                 why, claim = f"claim {claim.number} is {claim.state}, not sent to a payer", None
@@ -303,7 +313,7 @@ class _Batch:
         marked as written so the session's flush does not send them again row by row."""
         if not claims:
             return
-        table = t.Claim.__table__
+        table = cast(Table, t.Claim.__table__)
         self.s.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
@@ -320,7 +330,7 @@ class _Batch:
     def write_lines(self) -> None:
         if not self.touched:
             return
-        table = t.ClaimLine.__table__
+        table = cast(Table, t.ClaimLine.__table__)
         self.s.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
