@@ -211,3 +211,22 @@ def test_demo_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "Week 2026-05-04 to 2026-05-10" in out
     assert "Scrubber (" in out
+
+
+def test_demo_ledger_runs_the_work_flow_on_sqlite(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "demo", "--patients", "30", "--ledger", "--out", str(tmp_path), "--json"
+    )
+    assert code == 0
+    led = json.loads(out)["summary"]["ledger"]
+    assert led["database"] == str(tmp_path / "otbill.db")
+    assert led["claims_built"] == led["ready"] + led["draft"] > 0
+    # Every claim sent came back in the 835 and posted; nothing is left unmatched.
+    assert led["submitted"] == led["posted"] == led["ready"] and led["unmatched"] == 0
+    assert led["books_balance"] and led["breaks"] == []
+    assert sum(led["states"].values()) == led["claims_built"]
+    assert (tmp_path / "claims.837").read_text().startswith("ISA*")
+    code, _, err = run(capsys, "demo", "--patients", "30", "--ledger", "--out", str(tmp_path))
+    assert code != 0 and "exists" in err  # never over a database already there

@@ -11,10 +11,12 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import click
 
+from otbill.cli.demo_ledger import print_ledger_demo, run_ledger_demo
 from otbill.cli.render import claim_table
 from otbill.codesets import default_codesets
 from otbill.codesets.icd10 import default_version
@@ -42,7 +44,26 @@ def _monday(day: date) -> date:
     help="A day in the week to bill (default: the week of March 9 of --year).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: summary, claims, findings.")
-def demo_cmd(seed: int, patients: int, year: int, week_of: Any, as_json: bool) -> None:
+@click.option(
+    "--ledger",
+    is_flag=True,
+    help="Then run the whole work flow on a new SQLite database: import, build, submit an "
+    "837P, post the demo payer's 835, secondary claims, verify the books, A/R.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the --ledger database and files (default: a new temporary folder).",
+)
+def demo_cmd(
+    seed: int,
+    patients: int,
+    year: int,
+    week_of: Any,
+    as_json: bool,
+    ledger: bool,
+    out: Path | None,
+) -> None:
     """Build the demo practice, code and check a week of its visits, print a summary."""
     start = _monday(week_of.date() if week_of else date(year, 3, 9))
     end = start + timedelta(days=6)
@@ -58,6 +79,8 @@ def demo_cmd(seed: int, patients: int, year: int, week_of: Any, as_json: bool) -
             if r.claim.date_of_service >= start:
                 reports.append((r, ep))
     summary = _summary(practice, reports, start, end, as_of, seed)
+    if ledger:
+        summary["ledger"] = run_ledger_demo(practice, end, as_of, out)
     if as_json:
         click.echo(
             json.dumps(
@@ -74,6 +97,8 @@ def demo_cmd(seed: int, patients: int, year: int, week_of: Any, as_json: bool) -
         )
         return
     _print(summary, reports)
+    if ledger:
+        print_ledger_demo(summary["ledger"])
 
 
 def _summary(
