@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from otbill.codesets import CodeSets, default_codesets, hcpcs
 from otbill.codesets.modifiers import (
@@ -130,8 +131,10 @@ def _discipline(
     return d
 
 
+@lru_cache(maxsize=4096)
 def visit_units(visit: Visit, method: UnitMethod) -> UnitResult:
-    """The units the visit's documented minutes support under ``method``."""
+    """The units the visit's documented minutes support under ``method``. Cached: the coder
+    and the scrubber's unit rules both ask, and the answer is immutable."""
     timed, untimed = _split_services(visit.services, visit.date)
     return compute_units(method, timed, untimed)
 
