@@ -24,6 +24,7 @@ from otbill.ledger.accumulators import accumulators
 from otbill.ledger.books import accounts_receivable, verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
+from otbill.ledger.patients import patient_balances
 from otbill.ledger.posting import balance, post_835
 from otbill.ledger.secondary import build_secondary
 from otbill.ledger.store import import_episodes
@@ -330,9 +331,12 @@ def test_secondary_claim_after_the_primary_835(engine: Engine, tmp_path: Path) -
             D("0.00"),
         )
         assert owed > 0
-        sub = submit(s, pid, tmp_path / "sec.837")
+        sub = submit(s, pid, tmp_path / "sec.837", when=WHEN)
         ar = accounts_receivable(s, pid, date(2026, 5, 15))
         assert ar.by_payer_dos["MEDIGAP"].total == owed
+        # The patient owes nothing yet: what Medicare left is with the supplement.
+        (bal,) = patient_balances(s, pid, WHEN.date())
+        assert bal.owed == D("0.00") and bal.pending_claims == len(paid)
     assert sub is not None and sub.claims == len(paid)
     assert "~SBR*S*18" in sub.text and "~AMT*D*" in sub.text
 

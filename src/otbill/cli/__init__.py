@@ -18,6 +18,7 @@ from otbill.cli.check import check_cmd
 from otbill.cli.code import code_cmd
 from otbill.cli.demo import demo_cmd
 from otbill.cli.ledger import COMMANDS as LEDGER_COMMANDS
+from otbill.cli.patients import patients_cmd
 from otbill.cli.rules import rules_cmd
 from otbill.cli.units import units_cmd
 from otbill.cli.x12 import x12_cmd
@@ -39,6 +40,7 @@ cli.add_command(demo_cmd)
 cli.add_command(x12_cmd)
 cli.add_command(cms1500_cmd)
 cli.add_command(accumulators_cmd)
+cli.add_command(patients_cmd)
 for _cmd in LEDGER_COMMANDS:
     cli.add_command(_cmd)
 

@@ -1,0 +1,310 @@
+"""Patient balances on SQLite and PostgreSQL: the PR amounts posted from 835s, hand-checked, by
+reason, line and age; claims still with the payer; reversals; practices kept apart."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from otbill.demo.practice import generate_practice
+from otbill.demo.remit import remittance
+from otbill.errors import InputError
+from otbill.ledger.books import verify
+from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
+from otbill.ledger.db import session_scope
+from otbill.ledger.patients import patient_balances, statement_for, why
+from otbill.ledger.posting import post_835
+from otbill.ledger.store import import_episodes
+from otbill.load.json_doc import load_path
+from otbill.model import Claim
+from otbill.model.remittance import Adjustment, ClaimPayment, ServicePayment
+from otbill.x12.t835_write import build_835
+from otbill.x12.writer import InterchangeInfo
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "schemas" / "examples"
+D = Decimal
+SENT = datetime(2026, 3, 18, 9, 0, tzinfo=UTC)
+AS_OF = date(2026, 6, 1)
+
+
+def co(amount: str) -> Adjustment:
+    return Adjustment("CO", "45", D(amount))
+
+
+def pr(reason: str, amount: str) -> Adjustment:
+    return Adjustment("PR", reason, D(amount))
+
+
+def clp(
+    claim: Claim, per_code: dict[str, tuple[Adjustment, ...]], at_claim: tuple[Adjustment, ...] = ()
+) -> ClaimPayment:
+    """The payer pays each line its charge less the line's adjustments, less the claim's own."""
+    services = tuple(
+        ServicePayment(
+            ln.code,
+            ln.modifiers,
+            ln.charge,
+            ln.charge - sum((a.amount for a in per_code.get(ln.code, ())), D(0)),
+            D(ln.units),
+            None,
+            (),
+            None,
+            date=ln.date,
+            adjustments=per_code.get(ln.code, ()),
+        )
+        for ln in claim.lines
+    )
+    adjustments = [a for s in services for a in s.adjustments] + list(at_claim)
+    return ClaimPayment(
+        claim.id,
+        "1",
+        claim.total_charge,
+        sum((s.paid for s in services), D(0)) - sum((a.amount for a in at_claim), D(0)),
+        sum((a.amount for a in adjustments if a.group == "PR"), D(0)),
+        "MB",
+        f"PCN{claim.id}",
+        patient_last="PRICE",
+        services=services,
+        adjustments=at_claim,
+    )
+
+
+def era(claims: list[Claim], payments: list[ClaimPayment], paid_on: date, control: int) -> str:
+    r = replace(
+        remittance(claims),
+        claims=tuple(payments),
+        amount=sum((p.paid for p in payments), D(0)),
+        payment_date=paid_on,
+        trace_number=f"TRACE{control}",
+    )
+    return build_835([r], InterchangeInfo("MCR", "PRACTICE", control, SENT))
+
+
+def setup(engine: Engine, tmp_path: Path) -> tuple[int, dict[str, Claim]]:
+    """The example episode's five claims, sent on 3/18; the first three paid by hand-made 835s.
+
+    Remittance of 3/20 (73 days before 6/1: aged 61-90):
+      V-2026-0001  97166 $185: CO-45 35.00, PR-1 100.00, PR-2 10.00, paid 40.00
+                   97535  $50: CO-45 10.00, PR-2 8.00, paid 32.00        patient owes 118.00
+      V-2026-0002  97530 $110: CO-45 22.00, PR-3 20.00, paid 68.00
+                   97112  $52: CO-45 10.40, paid 41.60                    patient owes  20.00
+    Remittance of 5/15 (17 days before 6/1: aged 0-30):
+      V-2026-0003  97112 $104: CO-45 20.80, PR-2 16.64, paid 66.56
+                   97110  $48: CO-45 9.60, PR-2 7.68, paid 30.72
+                   97535  $50: CO-45 10.00, PR-2 8.00, paid 32.00
+                   and on the claim, PR-1 25.00: CLP04 = 129.28 - 25.00 = 104.28
+                                                                          patient owes  57.32
+    V-2026-0004 ($165) and V-2026-0005 ($230) are still with the payer: $395.00 pending.
+    """
+    ep = load_path(EXAMPLES / "episode.json")
+    with session_scope(engine) as s:
+        pid = import_episodes(s, [ep]).practice_id
+        build_claims(s, pid, AS_OF)
+        submit(s, pid, tmp_path / "a.837", when=SENT)
+        claims = {c.id: c for c in as_claims(list_claims(s, pid))}
+    c1, c2, c3 = (claims[f"V-2026-000{n}"] for n in (1, 2, 3))
+    first = [
+        clp(c1, {"97166": (co("35.00"), pr("1", "100.00"), pr("2", "10.00")),
+                 "97535": (co("10.00"), pr("2", "8.00"))}),
+        clp(c2, {"97530": (co("22.00"), pr("3", "20.00")), "97112": (co("10.40"),)}),
+    ]  # fmt: skip
+    second = [
+        clp(
+            c3,
+            {
+                "97112": (co("20.80"), pr("2", "16.64")),
+                "97110": (co("9.60"), pr("2", "7.68")),
+                "97535": (co("10.00"), pr("2", "8.00")),
+            },
+            at_claim=(pr("1", "25.00"),),
+        )
+    ]
+    assert [p.paid for p in first + second] == [D("72.00"), D("109.60"), D("104.28")]
+    with session_scope(engine) as s:
+        post_835(s, pid, era([c1, c2], first, date(2026, 3, 20), 11), name="first")
+        post_835(s, pid, era([c3], second, date(2026, 5, 15), 12), name="second")
+    return pid, claims
+
+
+def test_balances_are_the_posted_patient_shares(engine: Engine, tmp_path: Path) -> None:
+    pid, _ = setup(engine, tmp_path)
+    with session_scope(engine) as s:
+        # The claim-level PR-1 on V-2026-0003 came out of its lines' payments: the books
+        # hold CLP04 as paid, and balance.
+        assert verify(s, pid) == []
+        (b,) = patient_balances(s, pid, AS_OF)
+    assert (b.patient_id, b.last_name, b.first_name) == ("P-0001", "Price", "Eleanor")
+    assert b.owed == D("195.32")  # 118.00 + 20.00 + 57.32
+    assert [(r.group, r.reason, r.amount, r.why) for r in b.by_reason] == [
+        ("PR", "1", D("125.00"), "applied to your deductible"),
+        ("PR", "2", D("50.32"), "coinsurance"),
+        ("PR", "3", D("20.00"), "copay"),
+    ]
+    assert dict(b.aging) == {
+        "0-30": D("57.32"),
+        "31-60": D("0.00"),
+        "61-90": D("138.00"),
+        "over 90": D("0.00"),
+    }
+    assert (b.pending_insurance, b.pending_claims) == (D("395.00"), 2)
+    by_number = {d.number: d for d in b.claims}
+    assert list(by_number) == [f"V-2026-000{n}" for n in range(1, 6)]
+
+    v1 = by_number["V-2026-0001"]
+    assert (v1.pending, v1.remitted_on, v1.payer) == (
+        False,
+        date(2026, 3, 20),
+        "Medicare Part B (Illinois)",
+    )
+    eval_line = v1.lines[0]
+    assert (eval_line.code, eval_line.description) == (
+        "97166",
+        "OT evaluation, moderate complexity",
+    )
+    assert (eval_line.charge, eval_line.insurance_paid, eval_line.adjusted) == (
+        D("185.00"),
+        D("40.00"),
+        D("35.00"),
+    )
+    assert [(sh.reason, sh.amount) for sh in eval_line.shares] == [
+        ("1", D("100.00")),
+        ("2", D("10.00")),
+    ]
+    assert eval_line.patient_share == D("110.00")
+    assert v1.patient_share == D("118.00")
+
+    v3 = by_number["V-2026-0003"]
+    assert [(sh.reason, sh.amount) for sh in v3.claim_shares] == [("1", D("25.00"))]
+    # The claim-level share is money the payer kept back from what its lines say they paid.
+    assert (v3.claim_paid, v3.insurance_paid, v3.patient_share) == (
+        D("-25.00"),
+        D("104.28"),
+        D("57.32"),
+    )
+    assert v3.charge == v3.insurance_paid + v3.adjusted + v3.patient_share
+
+    v4 = by_number["V-2026-0004"]
+    assert v4.pending and v4.patient_share == D("0.00") and v4.charge == D("165.00")
+    assert all(ln.insurance_paid == D("0.00") and not ln.shares for ln in v4.lines)
+
+
+def test_only_what_is_posted_by_the_day_counts(engine: Engine, tmp_path: Path) -> None:
+    pid, _ = setup(engine, tmp_path)
+    with session_scope(engine) as s:
+        (before_second,) = patient_balances(s, pid, date(2026, 5, 1))
+        (before_any,) = patient_balances(s, pid, date(2026, 3, 19))
+        assert patient_balances(s, pid, date(2026, 3, 17)) == []  # nothing sent yet
+    # The 5/15 remittance is not yet in: V-2026-0003 is still with the payer.
+    assert before_second.owed == D("138.00")
+    assert dict(before_second.aging)["31-60"] == D("138.00")  # 3/20 to 5/1 is 42 days
+    assert (before_second.pending_insurance, before_second.pending_claims) == (D("597.00"), 3)
+    assert (before_any.owed, before_any.pending_insurance, before_any.pending_claims) == (
+        D("0.00"),
+        D("994.00"),
+        5,
+    )
+
+
+def test_a_reversed_payment_is_owed_no_more(engine: Engine, tmp_path: Path) -> None:
+    pid, claims = setup(engine, tmp_path)
+    c2 = claims["V-2026-0002"]
+    undo = ClaimPayment(
+        c2.id,
+        "22",
+        -c2.total_charge,
+        D("-109.60"),
+        D("-20.00"),
+        "MB",
+        f"PCN{c2.id}",
+        patient_last="PRICE",
+        adjustments=(Adjustment("CR", "129", D("-52.40")),),
+    )
+    with session_scope(engine) as s:
+        post_835(s, pid, era([c2], [undo], date(2026, 5, 20), 13), name="reversal")
+        (b,) = patient_balances(s, pid, AS_OF)
+    assert b.owed == D("175.32")  # the copay of V-2026-0002 is gone
+    assert [r.reason for r in b.by_reason] == ["1", "2"]
+    # Back with the payer: pending again, owed nothing on it.
+    assert (b.pending_insurance, b.pending_claims) == (D("557.00"), 3)
+
+
+def test_a_claim_paid_in_two_parts_counts_the_part_paid_by_the_day(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The payer splits V-2026-0005 in two, each part with its own CLP (charge the part's):
+    97530 $110 remitted 5/10 (CO-45 22.00, PR-2 17.60, paid 70.40) and 97168 $120 remitted 6/15
+    (CO-45 20.00, PR-1 30.00, paid 70.00). On 6/1 only the first part is in."""
+    pid, claims = setup(engine, tmp_path)
+    c5 = claims["V-2026-0005"]
+
+    def part(code: str, *adjustments: Adjustment) -> tuple[Claim, ClaimPayment]:
+        alone = replace(c5, lines=tuple(ln for ln in c5.lines if ln.code == code))
+        return alone, clp(alone, {code: adjustments})
+
+    first = part("97530", co("22.00"), pr("2", "17.60"))
+    second = part("97168", co("20.00"), pr("1", "30.00"))
+    with session_scope(engine) as s:
+        post_835(s, pid, era([first[0]], [first[1]], date(2026, 5, 10), 14), name="part 1")
+        post_835(s, pid, era([second[0]], [second[1]], date(2026, 6, 15), 15), name="part 2")
+        then = {d.number: d for d in patient_balances(s, pid, AS_OF)[0].claims}
+        now = {d.number: d for d in patient_balances(s, pid, date(2026, 6, 20))[0].claims}
+    v5 = then["V-2026-0005"]
+    assert not v5.pending
+    assert [(ln.code, ln.insurance_paid, ln.patient_share) for ln in v5.lines] == [
+        ("97530", D("70.40"), D("17.60")),
+        ("97168", D("0.00"), D("0.00")),
+    ]
+    assert (v5.claim_paid, v5.remitted_on) == (D("0.00"), date(2026, 5, 10))
+    v5 = now["V-2026-0005"]
+    assert [(ln.code, ln.insurance_paid, ln.patient_share) for ln in v5.lines] == [
+        ("97530", D("70.40"), D("17.60")),
+        ("97168", D("70.00"), D("30.00")),
+    ]
+    assert (v5.claim_paid, v5.remitted_on) == (D("0.00"), date(2026, 6, 15))
+
+
+def test_practices_are_kept_apart(engine: Engine, tmp_path: Path) -> None:
+    pid, _ = setup(engine, tmp_path)
+    other = generate_practice(seed=3, patients=3)
+    with session_scope(engine) as s:
+        oid = import_episodes(s, list(other.episodes)).practice_id
+        build_claims(s, oid, date(2026, 12, 31))
+        submit(s, oid, tmp_path / "b.837", when=SENT)
+        theirs = as_claims(list_claims(s, oid))
+    demo = build_835([remittance(theirs, seed=5)], InterchangeInfo("MCR", "P", 21, SENT))
+    with session_scope(engine) as s:
+        post_835(s, oid, demo, name="theirs")
+        mine = patient_balances(s, pid, date(2027, 6, 1))
+        others = patient_balances(s, oid, date(2027, 6, 1))
+        with pytest.raises(InputError, match="no patient 'P000001'"):
+            statement_for(s, pid, "P000001", AS_OF)
+        with pytest.raises(InputError, match="no patient 'P-0001'"):
+            statement_for(s, oid, "P-0001", AS_OF)
+    assert [b.patient_id for b in mine] == ["P-0001"]
+    assert mine[0].owed == D("195.32")
+    assert {b.patient_id for b in others} == {"P000001", "P000002", "P000003"}
+    assert all(b.owed > 0 for b in others)
+    numbers = {c.id for c in theirs}
+    assert {d.number for b in others for d in b.claims} <= numbers
+
+
+def test_statement_names_the_practice_and_the_patient(engine: Engine, tmp_path: Path) -> None:
+    pid, _ = setup(engine, tmp_path)
+    with session_scope(engine) as s:
+        st = statement_for(s, pid, "P-0001", AS_OF)
+    assert st.as_of == AS_OF
+    assert st.practice_name == "Riverside Hand & Occupational Therapy"
+    assert st.practice_address is not None and st.practice_address.zip == "62701"
+    assert st.patient_address is not None and st.patient_address.line1 == "22 Oak Avenue"
+    assert st.balance.owed == D("195.32")
+
+
+def test_a_reason_without_plain_words_is_shown_by_its_code() -> None:
+    assert why("2") == "coinsurance"
+    assert why("A1") == "your share"
