@@ -102,8 +102,9 @@ def import_cmd(
     Importing the same visit again updates it."""
     engine = _engine(db_path)
     totals = {"files": 0, "visits_added": 0, "visits_updated": 0}
-    with click.progressbar(files, label="importing", file=None) as bar:
-        for f in bar:
+    with _progress(len(files), "importing") as bar:
+        for f in files:
+            bar.update(1)
             episodes = load_any(f)
             with session_scope(engine) as session:
                 r = import_episodes(session, episodes)
@@ -138,10 +139,7 @@ def claims_build(
         patients = session.scalar(
             select(func.count()).select_from(t.Patient).where(t.Patient.practice_id == pid)
         )
-        # A progress bar on a terminal only (click leaves pipes and files alone).
-        with click.progressbar(
-            length=patients or 0, label="building claims", file=sys.stderr
-        ) as bar:
+        with _progress(patients or 0, "building claims") as bar:
             r = build_claims(session, pid, day, who, progress=bar.update)
         sec = build_secondary(session, pid, day, who)
     text = (
@@ -259,6 +257,27 @@ def era_post(
     _out(as_json, r, r.message)
 
 
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def update(self, _: int) -> None:
+        return None
+
+    pos = 0
+
+
+def _progress(length: int, label: str) -> Any:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (click would still
+    print the label, into logs and before --json output)."""
+    if not sys.stderr.isatty():
+        return _NoBar()
+    return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
 class _Bar:
     """A progress bar opened when the total is known (on a terminal only, as click does)."""
 
@@ -268,7 +287,7 @@ class _Bar:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar = _progress(total, self.label)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos)
 

@@ -383,6 +383,14 @@ class _Batch:
                 )
         for a in cp.adjustments:
             out.append((None, (a.group, a.reason, a.amount, "")))
+        if cp.services:
+            # Claim-level adjustments come out of the payment: CLP04 is the lines' SVC03 less
+            # them (835 claim balancing). The lines keep what the payer said of each and the
+            # difference stays on the claim, so what was paid is what the claim received.
+            short = cp.paid - sum((s.paid for s in cp.services), ZERO)
+            if short:
+                note = "claim-level adjustments taken from the lines' payments"
+                out.append((None, ("PD", "CLAIM", short, note)))
         return out
 
     def state_after(
