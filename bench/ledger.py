@@ -9,6 +9,8 @@ Target: the whole run under 60 seconds on SQLite.
 from __future__ import annotations
 
 import argparse
+import json
+import sqlite3
 import tempfile
 import time
 import uuid
@@ -21,11 +23,13 @@ from sqlalchemy import create_engine, text
 
 from otbill.demo.practice import practice_with_visits
 from otbill.demo.remit import remittance
+from otbill.export.documents import episode_document
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit, write_after_commit
 from otbill.ledger.db import make_engine, session_scope
 from otbill.ledger.migrate import upgrade
 from otbill.ledger.posting import post_835
 from otbill.ledger.store import import_episodes
+from otbill.x12.read import read_x12
 from otbill.x12.t835_write import build_835
 from otbill.x12.writer import InterchangeInfo
 
@@ -81,11 +85,28 @@ def run(url: str, visits: int) -> float:
             return post_835(s, pid, era)
 
     posted = timed("post the 835", len(claims), do_post, steps)
+    baselines(practice, era, visits)
     assert posted.claims_posted == len(claims) == sub.claims == sub_rows
     total = sum(s for _, s, _ in steps)
     print(f"  {'whole run':<28}{total:8.2f} s")
     engine.dispose()
     return total
+
+
+def baselines(practice: Any, era: Path, visits: int) -> None:
+    """Floors measured in the same run: what the bare parts cost without the ledger's work."""
+    docs = [json.dumps(episode_document(e)["visits"]) for e in practice.episodes]
+    db = sqlite3.connect(":memory:")
+    db.execute("create table v (id integer primary key, doc text)")
+    t0 = time.perf_counter()
+    db.executemany("insert into v (doc) values (?)", [(d,) for d in docs])
+    db.commit()
+    raw = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    read_x12(era.read_text())
+    parse = time.perf_counter() - t0
+    print(f"  baseline: raw sqlite3 insert of the visit documents {raw:6.2f} s")
+    print(f"  baseline: reading the 835 alone (no ledger)          {parse:6.2f} s")
 
 
 def main() -> None:
