@@ -469,3 +469,33 @@ def test_long_runs_report_progress(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as s:
         post_835(s, pid, era, "all.835", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(500, 600), (600, 600)]
+
+
+def test_worker_processes_build_what_one_process_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PARALLEL_FROM visits the build forks workers; the claims must be the same."""
+    from otbill.demo.practice import practice_with_visits
+    from otbill.ledger.building import PARALLEL_FROM
+    from otbill.ledger.db import make_engine
+    from otbill.ledger.migrate import upgrade
+
+    practice = practice_with_visits(PARALLEL_FROM + 100)
+    rows = []
+    for name, no_fork in (("serial", "1"), ("forked", "")):
+        monkeypatch.setenv("OTBILL_NO_FORK", no_fork)
+        eng = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(eng)
+        with session_scope(eng) as s:
+            pid = import_episodes(s, list(practice.episodes)).practice_id
+            build_claims(s, pid, date(2026, 12, 31))
+        with session_scope(eng) as s:
+            rows.append(
+                [
+                    (c.number, c.state, c.total_charge, c.doc, c.findings)
+                    for c in list_claims(s, pid)
+                ]
+            )
+        eng.dispose()
+    assert len(rows[0]) == PARALLEL_FROM + 100
+    assert rows[0] == rows[1]

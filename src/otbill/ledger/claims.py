@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,18 +14,14 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from otbill.codesets import CodeSets, default_codesets
-from otbill.coding.coder import code_episode
-from otbill.coding.grouping import combine_same_day
-from otbill.export.json import claim as claim_json
-from otbill.export.json import finding as finding_json
+from otbill.codesets import CodeSets
 from otbill.ledger import schema as t
+from otbill.ledger.building import Built, Task, build_all
 from otbill.ledger.claimdoc import claim_from_doc
-from otbill.ledger.edits import Edit, apply_edits
+from otbill.ledger.edits import Edit
 from otbill.ledger.lifecycle import check_transition
-from otbill.ledger.store import load_episodes
+from otbill.ledger.store import episode_docs, load_episodes
 from otbill.model import Claim, Episode
-from otbill.rules.engine import check_episode
 from otbill.x12.t837p import Party, build_837p
 from otbill.x12.writer import InterchangeInfo
 
@@ -79,7 +75,6 @@ def build_claims(
     claim that its visits no longer make (merged away, its visit gone) is voided, with why.
     Rows are written in bulk: a practice builds tens of thousands of claims at a time."""
     result = BuildResult()
-    cs = codesets or default_codesets()
     scope = t.Claim.practice_id == practice_id
     wanted = None if patient_ids is None else set(patient_ids)
     if wanted is not None:
@@ -101,66 +96,55 @@ def build_claims(
             select(t.Visit.ext_id, t.Visit.id).where(t.Visit.practice_id == practice_id)
         ).all()
     )
+    stored: dict[int, dict[str, tuple[dict[str, Any], list[Decimal | None]]]] = {}
+    for number, allowed in adjudicated.items():
+        past = existing[number]
+        stored.setdefault(past.patient_id, {})[number] = (past.doc, allowed)
+    tasks = [
+        Task(pid, doc, stored.get(pid, {}))
+        for pid, doc in episode_docs(session, practice_id, wanted).items()
+    ]
     stamp = now()
     new_rows: list[dict[str, Any]] = []
-    new_claims: dict[str, tuple[Claim, str, str]] = {}
-    changed: list[tuple[t.Claim, Claim, str, str]] = []
+    new_claims: dict[str, tuple[Built, str, str]] = {}
+    changed: list[tuple[t.Claim, Built, str, str]] = []
     made: set[str] = set()
-    for patient_id, episode in load_episodes(session, practice_id, wanted).items():
-        combined, groups = combine_same_day(episode)
-        coded = [
-            replace(c, visit_ids=groups[c.id]) if c.id in groups else c
-            for c in code_episode(combined, cs)
-        ]
-        claims, notes = apply_edits(coded, edits)
+    for patient_id, built, notes in build_all(
+        tasks, edits, as_of, codesets, len(visit_ids), progress
+    ):
         result.notes.extend(notes)
-        claims = [
-            _stored(existing[c.id], adjudicated) if c.id in adjudicated else c for c in claims
-        ]
-        made.update(c.id for c in claims)
-        if progress is not None:
-            progress(1)  # a patient done
-        for report in check_episode(combined, claims, as_of=as_of, codesets=cs):
-            c = report.claim
-            row = existing.get(c.id)
-            if row is not None and row.state not in EDITABLE:
+        for c in built:
+            made.add(c.number)
+            row = existing.get(c.number)
+            if c.stored or (row is not None and row.state not in EDITABLE):
                 result.kept += 1
                 continue
-            doc = claim_json(c)
-            findings: dict[str, Any] = {
-                "as_of": as_of.isoformat(),
-                "items": [finding_json(f) for f in report.findings],
-            }
-            state = "ready" if report.clean else "draft"
-            why = (
-                "no error findings"
-                if report.clean
-                else "errors: " + ", ".join(f.rule for f in report.errors)
-            )
-            if row is not None and row.doc == doc and row.findings == findings:
+            state = "ready" if c.clean else "draft"
+            why = "no error findings" if c.clean else "errors: " + ", ".join(c.errors)
+            if row is not None and row.doc == c.doc and row.findings == c.findings:
                 continue
             if row is None:
                 new_rows.append(
                     {
                         "practice_id": practice_id,
-                        "number": c.id,
+                        "number": c.number,
                         "patient_id": patient_id,
-                        "visit_id": visit_ids[c.visit_ids[0]],
+                        "visit_id": visit_ids[c.first_visit],
                         "payer_ext": c.payer_id,
                         "member_id": c.member_id,
                         "date_of_service": c.date_of_service,
                         "state": state,
-                        "frequency": c.frequency_code,
-                        "original_number": c.original_claim_number,
+                        "frequency": c.frequency,
+                        "original_number": c.original_number,
                         "total_charge": c.total_charge,
-                        "doc": doc,
-                        "findings": findings,
+                        "doc": c.doc,
+                        "findings": c.findings,
                     }
                 )
-                new_claims[c.id] = (c, state, why)
+                new_claims[c.number] = (c, state, why)
                 result.built += 1
             else:
-                row.doc, row.findings, row.total_charge = doc, findings, c.total_charge
+                row.doc, row.findings, row.total_charge = c.doc, c.findings, c.total_charge
                 row.payer_ext, row.member_id = c.payer_id, c.member_id
                 row.date_of_service = c.date_of_service
                 changed.append((row, c, state, why))
@@ -169,7 +153,7 @@ def build_claims(
                 result.ready += 1
             else:
                 result.draft += 1
-            result.numbers.append(c.id)
+            result.numbers.append(c.number)
     for row in existing.values():
         if row.state in EDITABLE and row.number not in made and _coded_here(row):
             move(session, row, "voided", who, _gone_why(session, practice_id, row.number))
@@ -240,20 +224,6 @@ def _adjudicated_allowed(
     return out
 
 
-def _stored(row: t.Claim, adjudicated: dict[str, list[Decimal | None]]) -> Claim:
-    c = claim_from_doc(row.doc, explanation=False)
-    allowed = adjudicated[row.number]
-    if len(allowed) != len(c.lines):
-        return c
-    return replace(
-        c,
-        lines=tuple(
-            ln if a is None else replace(ln, allowed=a)
-            for ln, a in zip(c.lines, allowed, strict=True)
-        ),
-    )
-
-
 def _coded_here(row: t.Claim) -> bool:
     """Claims the visits make (not secondary claims, nor void claims, built from claims)."""
     return row.frequency != "8" and not row.doc.get("other_payers")
@@ -272,21 +242,10 @@ def _gone_why(session: Session, practice_id: int, number: str) -> str:
     return "its visits no longer make this claim (changed or removed)"
 
 
-def _line_rows(claim_id: int, c: Claim) -> list[dict[str, Any]]:
+def _line_rows(claim_id: int, c: Built) -> list[dict[str, Any]]:
     return [
-        {
-            "claim_id": claim_id,
-            "line_no": n,
-            "code": ln.code,
-            "modifiers": ":".join(ln.modifiers),
-            "units": ln.units,
-            "charge": ln.charge,
-            "allowed": ln.allowed,
-            "paid": ZERO,
-            "adjusted": ZERO,
-            "patient_resp": ZERO,
-        }
-        for n, ln in enumerate(c.lines, start=1)
+        {**ln, "claim_id": claim_id, "paid": ZERO, "adjusted": ZERO, "patient_resp": ZERO}
+        for ln in c.lines
     ]
 
 

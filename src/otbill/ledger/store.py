@@ -200,6 +200,16 @@ def load_episodes(
     session: Session, practice_id: int, patient_ids: Iterable[int] | None = None
 ) -> dict[int, Episode]:
     """Episodes by patient row id, rebuilt through the document loader."""
+    return {
+        pid: load_document(doc, validate=False)  # validated when it was imported
+        for pid, doc in episode_docs(session, practice_id, patient_ids).items()
+    }
+
+
+def episode_docs(
+    session: Session, practice_id: int, patient_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, Any]]:
+    """Each patient's episode document, as stored (by patient row id)."""
     practice = session.get(t.Practice, practice_id)
     if practice is None:
         raise ValueError(f"no practice {practice_id}")
@@ -247,5 +257,5 @@ def load_episodes(
             "authorizations": children["authorizations"][p.id],
             "visits": visits[p.id],
         }
-        out[p.id] = load_document(doc, validate=False)  # validated when it was imported
+        out[p.id] = doc
     return out
