@@ -11,13 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from otbill.codesets import CodeSets
 from otbill.ledger import schema as t
 from otbill.ledger.building import Built, Task, build_all
 from otbill.ledger.claimdoc import claim_from_doc
+from otbill.ledger.db import insert_returning_ids, insert_rows
 from otbill.ledger.edits import Edit
 from otbill.ledger.lifecycle import check_transition
 from otbill.ledger.store import episode_docs, load_episodes
@@ -162,7 +163,11 @@ def build_claims(
     events: list[dict[str, Any]] = []
     if new_rows:
         ids = dict(
-            session.execute(insert(t.Claim).returning(t.Claim.number, t.Claim.id), new_rows).all()
+            zip(
+                (r["number"] for r in new_rows),
+                insert_returning_ids(session, t.Claim, new_rows),
+                strict=True,
+            )
         )
         for number, (c, state, why) in new_claims.items():
             cid = ids[number]
@@ -198,9 +203,9 @@ def build_claims(
             if row.state != state:
                 move(session, row, state, who, why)
     if lines:
-        session.execute(insert(t.ClaimLine), lines)
+        insert_rows(session, t.ClaimLine, lines)
     if events:
-        session.execute(insert(t.ClaimEvent), events)
+        insert_rows(session, t.ClaimEvent, events)
     session.flush()
     return result
 
@@ -311,8 +316,9 @@ def submit(
         check_transition(r.number, r.state, "submitted")
     # Tens of thousands of claims move at once: one UPDATE and one INSERT, not one per claim.
     ids = [r.id for r in rows]
-    session.execute(
-        insert(t.ClaimEvent),
+    insert_rows(
+        session,
+        t.ClaimEvent,
         [
             {
                 "claim_id": i,

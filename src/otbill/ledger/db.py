@@ -56,3 +56,22 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany of plain rows. The ORM's bulk insert splits its batches wherever a row
+    has None where the one before had a value (it leaves such columns out), which on a large
+    build meant tens of thousands of statements."""
+    if rows:
+        session.connection().execute(model.__table__.insert(), rows)
+
+
+def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Like insert_rows, and the new rows' ids in the order of ``rows``."""
+    if not rows:
+        return []
+    table = model.__table__
+    result = session.connection().execute(
+        table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    return [r[0] for r in result]

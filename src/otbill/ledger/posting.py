@@ -21,13 +21,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
+from otbill.ledger.db import insert_returning_ids, insert_rows
 from otbill.ledger.lifecycle import check_transition
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
 from otbill.x12.read import read_x12
@@ -263,9 +264,7 @@ class _Batch:
             pending.append((claim, cp, adjustments))
         if not postings:
             return
-        ids = self.s.scalars(
-            insert(t.Posting).returning(t.Posting.id, sort_by_parameter_order=True), postings
-        ).all()
+        ids = insert_returning_ids(self.s, t.Posting, postings)
         rows: list[dict[str, object]] = []
         events: list[dict[str, object]] = []
         changed_claims: dict[int, t.Claim] = {}
@@ -302,9 +301,9 @@ class _Batch:
             self.result.claims_posted += 1
             self.result.paid += cp.paid
         if rows:
-            self.s.execute(insert(t.Adjustment), rows)
+            insert_rows(self.s, t.Adjustment, rows)
         if events:
-            self.s.execute(insert(t.ClaimEvent), events)
+            insert_rows(self.s, t.ClaimEvent, events)
         self.write_lines()
         self.write_claims(changed_claims)
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from otbill.export.documents import episode_document
 from otbill.ledger import schema as t
+from otbill.ledger.db import insert_returning_ids
 from otbill.load.json_doc import load_document
 from otbill.model import Episode
 
@@ -186,10 +187,7 @@ def _upsert(
     if new_keys:
         for k in range(0, len(new_keys), 5000):
             chunk = new_keys[k : k + 5000]
-            got = session.scalars(
-                insert(table).returning(table.id, sort_by_parameter_order=True),
-                [wanted[key] for key in chunk],
-            ).all()
+            got = insert_returning_ids(session, table, [wanted[key] for key in chunk])
             ids.update(zip(chunk, got, strict=True))
     if updates:
         session.execute(update(table), updates)
