@@ -281,10 +281,17 @@ def submit(
     """The ready claims in one 837P batch. The file is written beside ``out`` and moved into
     place by the caller after the transaction commits (see ``finish``), so a failed commit
     leaves no file that the ledger does not know about."""
-    rows = list_claims(session, practice_id, "ready")
+    rows = list(
+        session.execute(
+            select(t.Claim.id, t.Claim.number, t.Claim.state, t.Claim.patient_id, t.Claim.doc)
+            .where(t.Claim.practice_id == practice_id, t.Claim.state == "ready")
+            .order_by(t.Claim.date_of_service, t.Claim.number)
+        )
+    )
     if not rows:
         return None
-    episodes = load_episodes(session, practice_id, {r.patient_id for r in rows})
+    # The 837P names the parties; the visits behind the claims are not read again.
+    episodes = load_episodes(session, practice_id, {r.patient_id for r in rows}, with_visits=False)
     practice = session.get(t.Practice, practice_id)
     assert practice is not None
     last = session.scalar(

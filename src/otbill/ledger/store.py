@@ -195,19 +195,26 @@ def _upsert(
 
 
 def load_episodes(
-    session: Session, practice_id: int, patient_ids: Iterable[int] | None = None
+    session: Session,
+    practice_id: int,
+    patient_ids: Iterable[int] | None = None,
+    with_visits: bool = True,
 ) -> dict[int, Episode]:
     """Episodes by patient row id, rebuilt through the document loader."""
     return {
         pid: load_document(doc, validate=False)  # validated when it was imported
-        for pid, doc in episode_docs(session, practice_id, patient_ids).items()
+        for pid, doc in episode_docs(session, practice_id, patient_ids, with_visits).items()
     }
 
 
 def episode_docs(
-    session: Session, practice_id: int, patient_ids: Iterable[int] | None = None
+    session: Session,
+    practice_id: int,
+    patient_ids: Iterable[int] | None = None,
+    with_visits: bool = True,
 ) -> dict[int, dict[str, Any]]:
-    """Each patient's episode document, as stored (by patient row id)."""
+    """Each patient's episode document, as stored (by patient row id). Without visits for
+    what needs only the parties (an 837P batch): they are most of the reading."""
     practice = session.get(t.Practice, practice_id)
     if practice is None:
         raise ValueError(f"no practice {practice_id}")
@@ -230,18 +237,28 @@ def episode_docs(
         ("plans_of_care", t.PlanOfCare),
         ("authorizations", t.Authorization),
     ]
+
+    def of(table: Any) -> Any:
+        # All the practice's rows, or the wanted patients' (an IN list only when it is short).
+        if wanted is None or len(wanted) > 5000:
+            return table.practice_id == practice_id
+        return table.patient_id.in_(ids)
+
     for name, table in tables:
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in session.scalars(select(table).where(table.patient_id.in_(ids))):
-            grouped[row.patient_id].append(row.doc)
+        for patient_id, doc in session.execute(
+            select(table.patient_id, table.doc).where(of(table))
+        ):
+            grouped[patient_id].append(doc)
         children[name] = grouped
     visits: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in session.scalars(
-        select(t.Visit)
-        .where(t.Visit.patient_id.in_(ids))
-        .order_by(t.Visit.date_of_service, t.Visit.id)
-    ):
-        visits[row.patient_id].append(row.doc)
+    if with_visits:
+        for patient_id, doc in session.execute(
+            select(t.Visit.patient_id, t.Visit.doc)
+            .where(of(t.Visit))
+            .order_by(t.Visit.date_of_service, t.Visit.id)
+        ):
+            visits[patient_id].append(doc)
     out = {}
     for p in patients:
         doc = {
