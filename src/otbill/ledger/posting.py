@@ -313,24 +313,26 @@ class _Batch:
         if not claims:
             return
         table = cast(Table, t.Claim.__table__)
-        self.s.execute(
-            table.update()
-            .where(table.c.id == bindparam("b_id"))
-            .values(state=bindparam("b_state"), payer_claim_number=bindparam("b_pcn")),
-            [
-                {"b_id": c.id, "b_state": c.state, "b_pcn": c.payer_claim_number}
-                for c in claims.values()
-            ],
-        )
+        rows = [
+            {"b_id": c.id, "b_state": c.state, "b_pcn": c.payer_claim_number}
+            for c in claims.values()
+        ]
         for c in claims.values():
             set_committed_value(c, "state", c.state)
             set_committed_value(c, "payer_claim_number", c.payer_claim_number)
+        # On the connection: the session would flush first, and the flush is what this avoids.
+        self.s.connection().execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values(state=bindparam("b_state"), payer_claim_number=bindparam("b_pcn")),
+            rows,
+        )
 
     def write_lines(self) -> None:
         if not self.touched:
             return
         table = cast(Table, t.ClaimLine.__table__)
-        self.s.execute(
+        self.s.connection().execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
             .values(
