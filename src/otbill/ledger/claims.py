@@ -18,7 +18,7 @@ from otbill.codesets import CodeSets
 from otbill.ledger import schema as t
 from otbill.ledger.building import Built, Task, build_all
 from otbill.ledger.claimdoc import claim_from_doc
-from otbill.ledger.db import insert_returning_ids, insert_rows
+from otbill.ledger.db import bulk_work, insert_returning_ids, insert_rows
 from otbill.ledger.edits import Edit
 from otbill.ledger.lifecycle import check_transition
 from otbill.ledger.store import episode_docs, load_episodes
@@ -57,6 +57,7 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)  # edits that no longer fit
 
 
+@bulk_work()
 def build_claims(
     session: Session,
     practice_id: int,
@@ -270,6 +271,7 @@ class Submission:
     text: str
 
 
+@bulk_work()
 def submit(
     session: Session,
     practice_id: int,

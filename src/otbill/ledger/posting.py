@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
-from otbill.ledger.db import insert_returning_ids, insert_rows
+from otbill.ledger.db import bulk_work, insert_returning_ids, insert_rows
 from otbill.ledger.lifecycle import check_transition
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
 from otbill.x12.read import read_x12
@@ -75,6 +75,7 @@ class PostResult:
         )
 
 
+@bulk_work()
 def post_835(
     session: Session,
     practice_id: int,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from otbill.export.documents import episode_document
 from otbill.ledger import schema as t
-from otbill.ledger.db import insert_returning_ids
+from otbill.ledger.db import bulk_work, insert_returning_ids
 from otbill.load.json_doc import load_document
 from otbill.model import Episode
 
@@ -36,6 +36,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@bulk_work()
 def import_episodes(session: Session, episodes: Sequence[Episode]) -> ImportResult:
     """Upsert every part of ``episodes`` (all of one practice) in the caller's transaction.
 
