@@ -104,3 +104,28 @@ def test_normalize_and_shape() -> None:
     assert normalize("I69.351") == "I69.351"
     assert well_formed("S62.101A")
     assert not well_formed("M25-511")
+
+
+def test_the_cached_index_answers_as_the_package_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    import simple_icd_10_cm as cm
+
+    from otbill.codesets.icd10 import _index_path
+
+    monkeypatch.setenv("OTBILL_CACHE_DIR", str(tmp_path))
+    built = PackageCodeSet()
+    sample = random.Random(1).sample(cm.get_all_codes(True), 400)
+    first = [built.get(c) for c in sample]
+    assert _index_path().exists()  # written on first use
+    again = PackageCodeSet()  # a later process reads the file, not the package
+    assert [again.get(c) for c in sample] == first
+    for code, entry in zip(sample, first, strict=True):
+        if entry is not None:
+            assert entry.billable == bool(cm.is_leaf(code))
+            assert entry.description == " ".join(cm.get_description(code).split())
+    assert any(e is None for e in first) and any(e is not None for e in first)
+    _index_path().write_text("garbage without tabs\n")
+    assert PackageCodeSet().get("I69.351") == built.get("I69.351")  # damaged: built again

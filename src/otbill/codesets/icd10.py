@@ -10,6 +10,8 @@ can ask with the date of service.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,11 +60,12 @@ def fiscal_year_period(fy: int, april: bool = False) -> Period:
 
 
 class PackageCodeSet:
-    """The release bundled with simple-icd-10-cm, loaded on first use (about 2 s)."""
+    """The release bundled with simple-icd-10-cm, loaded on first use."""
 
     def __init__(self) -> None:
         self._cm: Any = None
         self._cache: dict[str, Icd10Entry | None] = {}
+        self._entries: dict[str, Icd10Entry] | None = None
 
     def _module(self) -> Any:
         if self._cm is None:
@@ -87,18 +90,65 @@ class PackageCodeSet:
             return self._cache[code]
         except KeyError:
             pass
-        entry = self._lookup(code)
+        entry = self._index().get(normalize(code)) if well_formed(code) else None
         self._cache[code] = entry
         return entry
 
-    def _lookup(self, code: str) -> Icd10Entry | None:
-        if not well_formed(code):
-            return None
+    def _index(self) -> dict[str, Icd10Entry]:
+        """Every code of the release. Importing the package parses its XML (seconds on a slow
+        machine, for every command); the codes are kept once per package version in the
+        user's cache folder as a tab-separated file, read back in a fraction of that."""
+        if self._entries is None:
+            path = _index_path()
+            self._entries = _read_index(path) if path.exists() else None
+            if self._entries is None:
+                self._entries = self._build_index()
+                _write_index(path, self._entries)
+        return self._entries
+
+    def _build_index(self) -> dict[str, Icd10Entry]:
         cm = self._module()
-        c = normalize(code)
-        if not cm.is_valid_item(c) or not cm.is_category_or_subcategory(c):
-            return None  # chapters and blocks are valid items, but not codes
-        return Icd10Entry(c, bool(cm.is_leaf(c)), str(cm.get_description(c)))
+        out = {}
+        for raw in cm.get_all_codes(False):
+            # Chapters and blocks are valid items, but not codes.
+            if well_formed(raw) and cm.is_category_or_subcategory(raw):
+                c = normalize(raw)
+                desc = " ".join(str(cm.get_description(raw)).split())  # some hold tabs
+                out[c] = Icd10Entry(c, bool(cm.is_leaf(raw)), desc)
+        return out
+
+
+def _index_path() -> Path:
+    from platformdirs import user_cache_dir
+
+    pkg = metadata.version("simple-icd-10-cm")
+    fy, april = _package_release()
+    name = f"icd10cm-fy{fy}{'-april' if april else ''}-simple-icd-10-cm-{pkg}.tsv"
+    return Path(os.environ.get("OTBILL_CACHE_DIR") or user_cache_dir("otbill")) / name
+
+
+def _read_index(path: Path) -> dict[str, Icd10Entry] | None:
+    try:
+        out = {}
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                code, leaf, desc = line.rstrip("\n").split("\t", 2)
+                out[code] = Icd10Entry(code, leaf == "1", desc)
+        return out if out else None
+    except (OSError, ValueError):
+        return None  # damaged or unreadable: built again from the package
+
+
+def _write_index(path: Path, entries: dict[str, Icd10Entry]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        with tmp.open("w", encoding="utf-8") as f:
+            for e in entries.values():
+                f.write(f"{e.code}\t{int(e.billable)}\t{e.description}\n")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home: the package answers each time instead
 
 
 @dataclass(frozen=True)
@@ -166,12 +216,15 @@ def load_file(path: Path, fiscal_year: int | None = None, april: bool = False) -
 @cache
 def _package_release() -> tuple[int, bool]:
     """(fiscal year, April update?) of the package's bundled data, read from its data file name."""
+    # Found without importing the package: its import parses all of its data.
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - install problem
+        raise CodeSetError("simple-icd-10-cm is not installed")
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
     try:
-        import importlib.resources as r
-
-        names = [p.name for p in r.files("simple_icd_10_cm").joinpath("data").iterdir()]
-    except (ModuleNotFoundError, FileNotFoundError) as e:  # pragma: no cover - install problem
-        raise CodeSetError("simple-icd-10-cm is not installed") from e
+        names = [p.name for p in data.iterdir()]
+    except FileNotFoundError as e:  # pragma: no cover - install problem
+        raise CodeSetError("simple-icd-10-cm's data folder is missing") from e
     for name in names:
         m = re.search(r"(?i)tabular-(?:(january|april|october)-(?:\d+-)?)?(20\d\d)", name)
         if m:
