@@ -8,6 +8,7 @@ process boundary), so the database work stays in the caller's one transaction.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -37,8 +38,9 @@ class Built:
 
     number: str
     stored: bool  # past ready: kept as it is, only counted in the history
-    doc: dict[str, Any]
-    findings: dict[str, Any]
+    # As JSON text: serialized in the worker, in parallel, not in the parent that writes.
+    doc: str
+    findings: str
     clean: bool
     errors: tuple[str, ...]
     total_charge: Decimal
@@ -77,13 +79,15 @@ def build_patient(
             Built(
                 number=c.id,
                 stored=stored,
-                doc={} if stored else claim_json(c),
-                findings={}
+                doc="" if stored else json.dumps(claim_json(c)),
+                findings=""
                 if stored
-                else {
-                    "as_of": as_of.isoformat(),
-                    "items": [finding_json(f) for f in report.findings],
-                },
+                else json.dumps(
+                    {
+                        "as_of": as_of.isoformat(),
+                        "items": [finding_json(f) for f in report.findings],
+                    }
+                ),
                 clean=report.clean,
                 errors=tuple(f.rule for f in report.errors),
                 total_charge=c.total_charge,

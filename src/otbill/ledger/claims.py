@@ -4,6 +4,7 @@ an append-only history, and submitted in 837P batches."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -123,7 +124,9 @@ def build_claims(
                 continue
             state = "ready" if c.clean else "draft"
             why = "no error findings" if c.clean else "errors: " + ", ".join(c.errors)
-            if row is not None and row.doc == c.doc and row.findings == c.findings:
+            doc: dict[str, Any] = {} if row is None else _j(c.doc)
+            findings: dict[str, Any] = {} if row is None else _j(c.findings)
+            if row is not None and row.doc == doc and row.findings == findings:
                 continue
             if row is None:
                 new_rows.append(
@@ -146,7 +149,7 @@ def build_claims(
                 new_claims[c.number] = (c, state, why)
                 result.built += 1
             else:
-                row.doc, row.findings, row.total_charge = c.doc, c.findings, c.total_charge
+                row.doc, row.findings, row.total_charge = doc, findings, c.total_charge
                 row.payer_ext, row.member_id = c.payer_id, c.member_id
                 row.date_of_service = c.date_of_service
                 changed.append((row, c, state, why))
@@ -166,7 +169,7 @@ def build_claims(
         ids = dict(
             zip(
                 (r["number"] for r in new_rows),
-                insert_returning_ids(session, t.Claim, new_rows),
+                insert_returning_ids(session, t.Claim, new_rows, json_text=("doc", "findings")),
                 strict=True,
             )
         )
@@ -246,6 +249,10 @@ def _gone_why(session: Session, practice_id: int, number: str) -> str:
     if merged:
         return f"merged into claim {merged}"
     return "its visits no longer make this claim (changed or removed)"
+
+
+def _j(text: str) -> Any:
+    return json.loads(text)
 
 
 def _line_rows(claim_id: int, c: Built) -> list[dict[str, Any]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Text, bindparam, cast, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 ENV = "OTBILL_DATABASE_URL"
@@ -67,13 +67,27 @@ def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
         session.connection().execute(model.__table__.insert(), rows)
 
 
-def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Like insert_rows, and the new rows' ids in the order of ``rows``."""
+def insert_returning_ids(
+    session: Session, model: Any, rows: list[dict[str, Any]], json_text: Sequence[str] = ()
+) -> list[int]:
+    """Like insert_rows, and the new rows' ids in the order of ``rows``. The ``json_text``
+    columns come already serialized (by worker processes) and are bound as text."""
     if not rows:
         return []
     table = model.__table__
+    stmt = table.insert()
+    if json_text:
+        pg = session.get_bind().dialect.name == "postgresql"
+        stmt = stmt.values(
+            {
+                c: cast(bindparam(c, type_=Text()), table.c[c].type)
+                if pg
+                else bindparam(c, type_=Text())
+                for c in json_text
+            }
+        )
     result = session.connection().execute(
-        table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
+        stmt.returning(table.c.id, sort_by_parameter_order=True), rows
     )
     return [r[0] for r in result]
 

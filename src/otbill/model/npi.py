@@ -6,6 +6,8 @@ digits (the CMS NPI check-digit standard). 80840 contributes a constant 24 to th
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def npi_check_digit(first_nine: str) -> int:
     if len(first_nine) != 9 or not first_nine.isdigit():
@@ -22,6 +24,7 @@ def npi_check_digit(first_nine: str) -> int:
     return (10 - total % 10) % 10
 
 
+@lru_cache(maxsize=65536)  # a practice's few NPIs are checked on every visit read
 def npi_problem(npi: str) -> str | None:
     """Why ``npi`` is not a valid NPI, or None when it is."""
     if len(npi) != 10 or not npi.isdigit():

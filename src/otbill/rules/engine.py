@@ -81,7 +81,12 @@ def check_episode(
     active = list(rules) if rules is not None else all_rules()
     silence_list = [*episode.silences, *silences]
     reports = []
+    by_day: dict[date, list[Rule]] = {}  # the rules in force on each date of service
     for ctx in walk(episode, claims, cs, as_of, history):
-        findings = apply_silences(check_claim(ctx, active), silence_list)
+        day = ctx.claim.date_of_service
+        todays = by_day.get(day)
+        if todays is None:
+            todays = by_day[day] = [r for r in active if r.applies_on(day)]
+        findings = apply_silences(check_claim(ctx, todays), silence_list)
         reports.append(ClaimReport(ctx.claim, tuple(findings)))
     return reports
