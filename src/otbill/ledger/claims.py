@@ -19,7 +19,7 @@ from otbill.codesets import CodeSets
 from otbill.ledger import schema as t
 from otbill.ledger.building import Built, Task, build_all
 from otbill.ledger.claimdoc import claim_from_doc
-from otbill.ledger.db import bulk_work, insert_returning_ids, insert_rows
+from otbill.ledger.db import bulk_work, insert_rows
 from otbill.ledger.edits import Edit
 from otbill.ledger.lifecycle import check_transition
 from otbill.ledger.store import episode_docs, load_episodes
@@ -166,12 +166,11 @@ def build_claims(
     lines: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     if new_rows:
+        insert_rows(session, t.Claim, new_rows, json_text=("doc", "findings"))
         ids = dict(
-            zip(
-                (r["number"] for r in new_rows),
-                insert_returning_ids(session, t.Claim, new_rows, json_text=("doc", "findings")),
-                strict=True,
-            )
+            session.execute(
+                select(t.Claim.number, t.Claim.id).where(t.Claim.practice_id == practice_id)
+            ).all()
         )
         for number, (c, state, why) in new_claims.items():
             cid = ids[number]

@@ -59,21 +59,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
-def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany of plain rows. The ORM's bulk insert splits its batches wherever a row
-    has None where the one before had a value (it leaves such columns out), which on a large
-    build meant tens of thousands of statements."""
-    if rows:
-        session.connection().execute(model.__table__.insert(), rows)
-
-
-def insert_returning_ids(
+def insert_rows(
     session: Session, model: Any, rows: list[dict[str, Any]], json_text: Sequence[str] = ()
-) -> list[int]:
-    """Like insert_rows, and the new rows' ids in the order of ``rows``. The ``json_text``
-    columns come already serialized (by worker processes) and are bound as text."""
-    if not rows:
-        return []
+) -> None:
+    """One executemany of plain rows. The ORM's bulk insert splits its batches wherever a row
+    has None where the one before had a value (it leaves such columns out), and an INSERT with
+    RETURNING runs row by row on SQLite: either meant tens of thousands of statements on a
+    large build. The ``json_text`` columns come already serialized and are bound as text."""
+    if rows:
+        session.connection().execute(_insert(session, model, json_text), rows)
+
+
+def _insert(session: Session, model: Any, json_text: Sequence[str]) -> Any:
     table = model.__table__
     stmt = table.insert()
     if json_text:
@@ -86,6 +83,18 @@ def insert_returning_ids(
                 for c in json_text
             }
         )
+    return stmt
+
+
+def insert_returning_ids(
+    session: Session, model: Any, rows: list[dict[str, Any]], json_text: Sequence[str] = ()
+) -> list[int]:
+    """Like insert_rows, and the new rows' ids in the order of ``rows`` (for small batches:
+    RETURNING makes it a statement per row on SQLite)."""
+    if not rows:
+        return []
+    table = model.__table__
+    stmt = _insert(session, model, json_text)
     result = session.connection().execute(
         stmt.returning(table.c.id, sort_by_parameter_order=True), rows
     )

@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
-from otbill.ledger.db import bulk_work, insert_returning_ids, insert_rows
+from otbill.ledger.db import bulk_work, insert_rows
 from otbill.ledger.lifecycle import check_transition
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
 from otbill.x12.read import read_x12
@@ -265,7 +265,16 @@ class _Batch:
             pending.append((claim, cp, adjustments))
         if not postings:
             return
-        ids = insert_returning_ids(self.s, t.Posting, postings)
+        insert_rows(self.s, t.Posting, postings)
+        # Their ids, in the order inserted (one executemany in this transaction), by claim.
+        by_claim: dict[int, list[int]] = {}
+        for pid_, cid in self.s.execute(
+            select(t.Posting.id, t.Posting.claim_id)
+            .where(t.Posting.remittance_id == self.remit.id, t.Posting.reversed.is_(False))
+            .order_by(t.Posting.id)
+        ):
+            by_claim.setdefault(cid, []).append(pid_)
+        ids = [by_claim[cast(int, p["claim_id"])].pop(0) for p in postings]
         rows: list[dict[str, object]] = []
         events: list[dict[str, object]] = []
         changed_claims: dict[int, t.Claim] = {}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from otbill.export.documents import episode_document
 from otbill.ledger import schema as t
-from otbill.ledger.db import bulk_work, insert_returning_ids
+from otbill.ledger.db import bulk_work, insert_returning_ids, insert_rows
 from otbill.load.json_doc import load_document
 from otbill.model import Episode
 
@@ -104,6 +104,7 @@ def import_episodes(session: Session, episodes: Sequence[Episode]) -> ImportResu
             }
             for k, v in patients.items()
         },
+        need_ids=True,
     )
     result.patients = len(patients)
     children: list[tuple[Any, str, Any]] = [
@@ -172,10 +173,15 @@ def _child_columns(table: Any, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upsert(
-    session: Session, table: Any, existing: dict[Any, Any], wanted: dict[Any, dict[str, Any]]
+    session: Session,
+    table: Any,
+    existing: dict[Any, Any],
+    wanted: dict[Any, dict[str, Any]],
+    need_ids: bool = False,
 ) -> dict[Any, int]:
     """Insert the rows of ``wanted`` not in ``existing`` and update those whose values differ,
-    each in bulk; the row ids by key."""
+    each in bulk; with ``need_ids``, the row ids by key (RETURNING costs a statement a row on
+    SQLite, so only where the ids are used)."""
     ids = {k: r.id for k, r in existing.items()}
     new_keys = [k for k in wanted if k not in existing]
     updates = []
@@ -185,7 +191,9 @@ def _upsert(
             getattr(old, c) != v for c, v in row.items() if c != "updated_at"
         ):
             updates.append({"id": old.id, **row})
-    if new_keys:
+    if new_keys and not need_ids:
+        insert_rows(session, table, [wanted[key] for key in new_keys])
+    elif new_keys:
         for k in range(0, len(new_keys), 5000):
             chunk = new_keys[k : k + 5000]
             got = insert_returning_ids(session, table, [wanted[key] for key in chunk])
