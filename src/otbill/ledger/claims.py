@@ -113,7 +113,7 @@ def build_claims(
     changed: list[tuple[t.Claim, Built, str, str]] = []
     made: set[str] = set()
     for patient_id, built, notes in build_all(
-        tasks, edits, as_of, codesets, len(visit_ids), progress
+        tasks, edits, as_of, codesets, sum(len(x.episode_doc["visits"]) for x in tasks), progress
     ):
         result.notes.extend(notes)
         for c in built:
