@@ -158,7 +158,8 @@ def build_all(
             if progress is not None:
                 progress(1)
         return
-    cs.icd10.for_date(as_of)  # load in the parent, before the fork, once for all
+    # ICD-10-CM loaded in the parent, before the fork, once for all workers.
+    cs.icd10.for_date(as_of)[0].get("R69")
     _SHARED.update(edits=list(edits), as_of=as_of, cs=cs)
     size = max(1, len(tasks) // (workers * 8))
     chunks = [list(tasks[k : k + size]) for k in range(0, len(tasks), size)]
