@@ -8,6 +8,7 @@ numbers are arguments), so tests can compare it byte for byte.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +48,9 @@ class SetBuilder:
         self.name = name
         self.segments: list[str] = []
         self._bad = set(delims.all())
+        # One C-level scan per value: the set intersection it replaces was a third of the
+        # time of writing a 50,000-claim batch.
+        self._has_bad = re.compile("[" + re.escape("".join(self._bad)) + "]").search
 
     def add(self, sid: str, *elements: Element | None) -> None:
         out = [sid]
@@ -68,7 +72,7 @@ class SetBuilder:
         self.segments.append(self.d.element.join(out))
 
     def _check(self, value: str, sid: str, n: int) -> None:
-        if self._bad.intersection(value):
+        if self._has_bad(value):
             bad = "".join(sorted(self._bad.intersection(value)))
             raise X12Error(
                 f"contains the delimiter {bad!r}: {value!r}",
