@@ -499,23 +499,3 @@ def test_worker_processes_build_what_one_process_builds(
         eng.dispose()
     assert len(rows[0]) == PARALLEL_FROM + 100
     assert rows[0] == rows[1]
-
-
-def test_a_large_file_is_read_in_a_forked_process_with_the_same_result(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Past PARSE_APART bytes the 835 is parsed in a forked process while the claims are read
-    (here forced on a small file); the posting must be the one an in-process read makes."""
-    import otbill.ledger.posting as posting
-
-    monkeypatch.setattr(posting, "PARSE_APART", 0)
-    monkeypatch.delenv("OTBILL_NO_FORK", raising=False)
-    pid = load(engine, doc())
-    send_and_pay(engine, pid, tmp_path)
-    with session_scope(engine) as s:
-        states = sorted(c.state for c in list_claims(s, pid))
-        assert states.count("submitted") == 0 and len(states) == 5
-        assert verify(s, pid) == []
-        paid = sum((p.paid for p in s.scalars(select(t.Posting))), D("0.00"))
-    with session_scope(engine) as s:  # and the database connection survived the fork
-        assert s.scalar(select(t.Remittance.amount)) == paid

@@ -11,17 +11,15 @@ it reverses. The caller owns the transaction: the whole file is posted or none o
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, load_only
@@ -99,24 +97,11 @@ def post_835(
     ):
         result.already_posted = True
         return result
-    text = raw.decode("utf-8", errors="replace")
-    caches, parsed = None, None
-    if len(raw) >= PARSE_APART and _can_fork():
-        # A large file is read in a forked process while this one reads the claims it will
-        # be matched against: the two were a third of a 50,000-claim posting, one after the
-        # other. Any trouble there and the file is simply read here.
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-            future = pool.submit(_parse, text)
-            caches = _load_caches(session, practice_id)
-            try:
-                parsed = future.result()
-            except Exception:
-                parsed = None
-    errors, remits = parsed if parsed is not None else _parse(text)
-    if errors:
-        listed = "; ".join(errors[:5])
-        raise PostingError(f"{label}: {len(errors)} errors, not posted: {listed}")
+    doc = read_x12(raw.decode("utf-8", errors="replace"))
+    if doc.issues.errors:
+        listed = "; ".join(str(e) for e in doc.issues.errors[:5])
+        raise PostingError(f"{label}: {len(doc.issues.errors)} errors, not posted: {listed}")
+    remits = [s.result for s in doc.sets if isinstance(s.result, Remittance)]
     if not remits:
         raise PostingError(f"{label}: no 835 in the file")
     for n, r in enumerate(remits):
@@ -144,30 +129,10 @@ def post_835(
         session.add(row)
         session.flush()
         result.remittances += 1
-        # The caches read beside the parse serve the first remittance; a file's later ones
-        # read them again, after what the first changed.
-        batch = _Batch(session, practice_id, row, who, result, caches if n == 0 else None)
-        batch.post(r.claims, progress)
+        _Batch(session, practice_id, row, who, result).post(r.claims, progress)
         session.flush()
         _test_pause()
     return result
-
-
-PARSE_APART = 2_000_000  # bytes; below this a fork costs more than it saves
-
-
-def _can_fork() -> bool:
-    return (
-        "fork" in multiprocessing.get_all_start_methods()
-        and (os.cpu_count() or 1) > 1
-        and not os.environ.get("OTBILL_NO_FORK")
-    )
-
-
-def _parse(text: str) -> tuple[list[str], list[Remittance]]:
-    doc = read_x12(text)
-    remits = [s.result for s in doc.sets if isinstance(s.result, Remittance)]
-    return [str(e) for e in doc.issues.errors], remits
 
 
 def _test_pause() -> None:
@@ -179,82 +144,65 @@ def _test_pause() -> None:
         time.sleep(float(pause))
 
 
-class _Caches(NamedTuple):
-    by_number: dict[str, t.Claim]
-    by_payer_number: dict[str, t.Claim]
-    lines: dict[int, list[_Line]]
-    claim_level: dict[int, Decimal]
-
-
-def _load_caches(session: Session, pid: int) -> _Caches:
-    # Only the columns matching needs: a claim's documents are large and not read here.
-    claims = list(
-        session.scalars(
-            select(t.Claim)
-            .where(t.Claim.practice_id == pid)
-            .options(
-                load_only(
-                    t.Claim.id,
-                    t.Claim.number,
-                    t.Claim.payer_claim_number,
-                    t.Claim.state,
-                    t.Claim.total_charge,
-                    t.Claim.patient_id,
-                    t.Claim.date_of_service,
-                )
-            )
-        )
-    )
-    by_number = {c.number: c for c in claims}
-    by_payer_number = {c.payer_claim_number: c for c in claims if c.payer_claim_number}
-    # Lines as plain records, written back with one bulk UPDATE: tens of thousands of ORM
-    # objects flushed one UPDATE at a time were most of a large file's posting time.
-    lines: dict[int, list[_Line]] = {}
-    cols = t.ClaimLine.__table__.c
-    for r in session.execute(
-        select(
-            cols.id,
-            cols.claim_id,
-            cols.code,
-            cols.modifiers,
-            cols.allowed,
-            cols.paid,
-            cols.adjusted,
-            cols.patient_resp,
-        )
-        .join(t.Claim.__table__, t.Claim.__table__.c.id == cols.claim_id)
-        .where(t.Claim.__table__.c.practice_id == pid, t.Claim.__table__.c.state.in_(PAYABLE_FROM))
-        .order_by(cols.claim_id, cols.line_no)
-    ):
-        lines.setdefault(r.claim_id, []).append(_Line(*r))
-    claim_level: dict[int, Decimal] = dict(
-        session.execute(
-            select(t.Adjustment.claim_id, func.sum(t.Adjustment.amount))
-            .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
-            .where(t.Adjustment.claim_line_id.is_(None), t.Posting.reversed.is_(False))
-            .group_by(t.Adjustment.claim_id)
-        ).all()
-    )
-    return _Caches(by_number, by_payer_number, lines, claim_level)
-
-
 class _Batch:
     """One remittance's claim payments, posted with a handful of queries: the claims and their
     lines are read once, postings and adjustments written in bulk."""
 
     def __init__(
-        self,
-        session: Session,
-        pid: int,
-        remit: t.Remittance,
-        who: str,
-        result: PostResult,
-        caches: _Caches | None = None,
+        self, session: Session, pid: int, remit: t.Remittance, who: str, result: PostResult
     ) -> None:
         self.s, self.pid, self.remit, self.who, self.result = session, pid, remit, who, result
-        c = caches or _load_caches(session, pid)
-        self.by_number, self.by_payer_number, self.lines, self.claim_level = c
+        # Only the columns matching needs: a claim's documents are large and not read here.
+        claims = list(
+            session.scalars(
+                select(t.Claim)
+                .where(t.Claim.practice_id == pid)
+                .options(
+                    load_only(
+                        t.Claim.id,
+                        t.Claim.number,
+                        t.Claim.payer_claim_number,
+                        t.Claim.state,
+                        t.Claim.total_charge,
+                        t.Claim.patient_id,
+                        t.Claim.date_of_service,
+                    )
+                )
+            )
+        )
+        self.by_number = {c.number: c for c in claims}
+        self.by_payer_number = {c.payer_claim_number: c for c in claims if c.payer_claim_number}
+        # Lines as plain records, written back with one bulk UPDATE: tens of thousands of ORM
+        # objects flushed one UPDATE at a time were most of a large file's posting time.
+        self.lines: dict[int, list[_Line]] = {}
+        cols = t.ClaimLine.__table__.c
+        for r in session.execute(
+            select(
+                cols.id,
+                cols.claim_id,
+                cols.code,
+                cols.modifiers,
+                cols.allowed,
+                cols.paid,
+                cols.adjusted,
+                cols.patient_resp,
+            )
+            .join(t.Claim.__table__, t.Claim.__table__.c.id == cols.claim_id)
+            .where(
+                t.Claim.__table__.c.practice_id == pid, t.Claim.__table__.c.state.in_(PAYABLE_FROM)
+            )
+            .order_by(cols.claim_id, cols.line_no)
+        ):
+            self.lines.setdefault(r.claim_id, []).append(_Line(*r))
         self.touched: dict[int, _Line] = {}
+        self.claim_level: dict[int, Decimal] = dict(
+            session.execute(
+                select(t.Adjustment.claim_id, func.sum(t.Adjustment.amount))
+                .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
+                .where(t.Adjustment.claim_line_id.is_(None), t.Posting.reversed.is_(False))
+                .group_by(t.Adjustment.claim_id)
+            ).all()
+        )
 
     def match(self, cp: ClaimPayment) -> tuple[t.Claim | None, str]:
         claim = self.by_number.get(cp.patient_control_number)
