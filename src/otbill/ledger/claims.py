@@ -159,14 +159,44 @@ def build_claims(
             else:
                 result.draft += 1
             result.numbers.append(c.number)
-        if len(new_rows) >= 2000:
-            _write_new(session, new_rows, new_claims, stamp, who)
     for row in existing.values():
         if row.state in EDITABLE and row.number not in made and _coded_here(row):
             move(session, row, "voided", who, _gone_why(session, practice_id, row.number))
             result.voided += 1
-    _write_new(session, new_rows, new_claims, stamp, who)
     lines: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    if new_rows:
+        insert_rows(session, t.Claim, new_rows, json_text=("doc", "findings"))
+        ids = dict(
+            session.execute(
+                select(t.Claim.number, t.Claim.id).where(t.Claim.practice_id == practice_id)
+            ).all()
+        )
+        for number, (c, state, why) in new_claims.items():
+            cid = ids[number]
+            lines += _line_rows(cid, c)
+            events.append(
+                {
+                    "claim_id": cid,
+                    "at": stamp,
+                    "who": who,
+                    "from_state": None,
+                    "to_state": "draft",
+                    "why": "built from the visit",
+                }
+            )
+            if state == "ready":
+                check_transition(number, "draft", "ready")
+                events.append(
+                    {
+                        "claim_id": cid,
+                        "at": stamp,
+                        "who": who,
+                        "from_state": "draft",
+                        "to_state": "ready",
+                        "why": why,
+                    }
+                )
     if changed:
         session.execute(
             delete(t.ClaimLine).where(t.ClaimLine.claim_id.in_([row.id for row, *_ in changed]))
@@ -175,65 +205,12 @@ def build_claims(
             lines += _line_rows(row.id, c)
             if row.state != state:
                 move(session, row, state, who, why)
-    insert_rows(session, t.ClaimLine, lines)
+    if lines:
+        insert_rows(session, t.ClaimLine, lines)
+    if events:
+        insert_rows(session, t.ClaimEvent, events)
     session.flush()
     return result
-
-
-def _write_new(
-    session: Session,
-    new_rows: list[dict[str, Any]],
-    new_claims: dict[str, tuple[Built, str, str]],
-    stamp: datetime,
-    who: str,
-) -> None:
-    """Insert the new claims gathered so far, their lines and first events, and empty both
-    lists. Called as results arrive, so the writing overlaps the workers' coding."""
-    if not new_rows:
-        return
-    insert_rows(session, t.Claim, new_rows, json_text=("doc", "findings"))
-    numbers = [r["number"] for r in new_rows]
-    practice_id = new_rows[0]["practice_id"]
-    ids: dict[str, int] = {}
-    for k in range(0, len(numbers), 500):
-        ids.update(
-            session.execute(
-                select(t.Claim.number, t.Claim.id).where(
-                    t.Claim.practice_id == practice_id, t.Claim.number.in_(numbers[k : k + 500])
-                )
-            ).all()
-        )
-    lines: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    for number, (c, state, why) in new_claims.items():
-        cid = ids[number]
-        lines += _line_rows(cid, c)
-        events.append(
-            {
-                "claim_id": cid,
-                "at": stamp,
-                "who": who,
-                "from_state": None,
-                "to_state": "draft",
-                "why": "built from the visit",
-            }
-        )
-        if state == "ready":
-            check_transition(number, "draft", "ready")
-            events.append(
-                {
-                    "claim_id": cid,
-                    "at": stamp,
-                    "who": who,
-                    "from_state": "draft",
-                    "to_state": "ready",
-                    "why": why,
-                }
-            )
-    insert_rows(session, t.ClaimLine, lines)
-    insert_rows(session, t.ClaimEvent, events)
-    new_rows.clear()
-    new_claims.clear()
 
 
 def _adjudicated_allowed(
