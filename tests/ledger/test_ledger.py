@@ -289,3 +289,33 @@ def test_import_adds_to_the_charge_master_never_replaces_it(engine: Engine) -> N
         assert set(wc.practice.charges) | set(plain.practice.charges) == set(charges)
         build_claims(s, pid, AS_OF)  # the workers' comp visit's codes are still priced
         assert len(list_claims(s, pid)) == 2
+
+
+def test_verify_names_every_break(engine: Engine, tmp_path: Path) -> None:
+    pid = setup_claims(engine)
+    with session_scope(engine) as s:
+        submit(s, pid, tmp_path / "a.837", when=WHEN)
+        claims = as_claims(list_claims(s, pid))
+    with session_scope(engine) as s:
+        post_835(s, pid, era(claims), name="a.835")
+    with session_scope(engine) as s:
+        assert verify(s, pid) == []
+
+        def line(number: str, code: str) -> t.ClaimLine:
+            return s.scalars(
+                select(t.ClaimLine)
+                .join(t.Claim)
+                .where(t.Claim.number == number, t.ClaimLine.code == code)
+            ).one()
+
+        # Someone edits the books by hand, four ways.
+        s.scalar(select(t.Claim).where(t.Claim.number == "V-2026-0002")).total_charge += 1  # type: ignore[union-attr]
+        line("V-2026-0003", "97110").paid += D("1000.00")
+        line("V-2026-0004", "97530").patient_resp = D("-5.00")
+        s.flush()
+        found = verify(s, pid)
+    assert "claim V-2026-0002: lines charge 162.00, claim 163.00" in found
+    assert any(b.startswith("claim V-2026-0003: paid, adjusted and patient") for b in found)
+    assert any(b.startswith("claim V-2026-0003: postings paid") for b in found)
+    assert "claim V-2026-0004 line 1: negative amounts" in found
+    assert not any("V-2026-0001" in b or "V-2026-0005" in b for b in found)
