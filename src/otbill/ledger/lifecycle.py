@@ -25,6 +25,9 @@ STATES = (
     "closed",
 )
 
+# The states a payer's 835 leaves a claim in: what corrections and secondary claims start from.
+ADJUDICATED = frozenset({"paid", "partially_paid", "denied"})
+
 ALLOWED: dict[str, frozenset[str]] = {
     "draft": frozenset({"ready", "voided"}),
     "ready": frozenset({"draft", "submitted", "voided"}),

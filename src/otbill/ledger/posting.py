@@ -418,7 +418,7 @@ class _Batch:
         )
         self.claim_level[claim.id] = claim_level
         open_balance = claim.total_charge - done - claim_level
-        if _unprocessable(cp):
+        if is_unprocessable(cp):
             return "rejected"  # fixed and sent again as a new claim, never appealed
         if cp.is_denied or paid == ZERO:
             return "denied"
@@ -446,23 +446,14 @@ def _adj_doc(a: object) -> list[str]:
     return [a.group, a.reason, str(a.amount)]  # type: ignore[attr-defined]
 
 
-def _unprocessable(cp: ClaimPayment) -> bool:
+def is_unprocessable(cp: ClaimPayment) -> bool:
+    """CO-16 with MA130: "no appeal rights are afforded because the claim is unprocessable.
+    Please submit a new claim" (the RARC's text)."""
     remarks = {r for s in cp.services for r in s.remarks} | set(cp.remarks)
     if "MA130" not in remarks:
         return False
     adjustments = [*cp.adjustments, *(a for s in cp.services for a in s.adjustments)]
     return any(a.group == "CO" and a.reason == "16" for a in adjustments)
-
-
-def is_unprocessable(clp: dict[str, Any]) -> bool:
-    """CO-16 with MA130: "no appeal rights are afforded because the claim is unprocessable.
-    Please submit a new claim" (the RARC's text)."""
-    remarks = set(clp.get("remarks", []))
-    adjustments = list(clp.get("adjustments", []))
-    for s in clp.get("services", []):
-        remarks |= set(s.get("remarks", []))
-        adjustments += s.get("adjustments", [])
-    return "MA130" in remarks and any(a[0] == "CO" and a[1] == "16" for a in adjustments)
 
 
 def payment_doc(cp: ClaimPayment) -> dict[str, Any]:

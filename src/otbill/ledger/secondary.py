@@ -26,12 +26,12 @@ from otbill.export.json import finding as finding_json
 from otbill.ledger import schema as t
 from otbill.ledger.claimdoc import claim_from_doc
 from otbill.ledger.claims import now
+from otbill.ledger.lifecycle import ADJUDICATED
 from otbill.ledger.posting import payment_from_doc
 from otbill.ledger.store import load_episodes
 from otbill.rules.engine import check_episode
 
 FORWARDED = frozenset({"19", "20", "21"})
-ADJUDICATED = ("paid", "partially_paid", "denied")
 ZERO = Decimal("0.00")
 
 

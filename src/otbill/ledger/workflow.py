@@ -24,11 +24,9 @@ from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claimdoc import claim_from_doc
 from otbill.ledger.claims import EDITABLE, build_claims, move, now
-from otbill.ledger.lifecycle import check_transition
-from otbill.ledger.posting import is_unprocessable
+from otbill.ledger.lifecycle import ADJUDICATED, check_transition
+from otbill.ledger.posting import is_unprocessable, payment_from_doc
 from otbill.ledger.store import load_episodes
-
-ADJUDICATED = frozenset({"paid", "partially_paid", "denied"})
 
 
 class ClaimActionError(OtbillError):
@@ -170,7 +168,7 @@ def _unprocessable(session: Session, row: t.Claim) -> bool:
         .where(t.Posting.claim_id == row.id, t.Posting.reversed.is_(False))
         .order_by(t.Posting.id.desc())
     )
-    return posting is not None and is_unprocessable(posting.doc)
+    return posting is not None and is_unprocessable(payment_from_doc(posting.doc))
 
 
 def correct(
