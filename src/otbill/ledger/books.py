@@ -30,28 +30,9 @@ def verify(session: Session, practice_id: int | None = None) -> list[str]:
     one grouped query (a whole database has hundreds of thousands of claims)."""
     scope = [] if practice_id is None else [t.Claim.practice_id == practice_id]
     Line, Adj, Post = t.ClaimLine, t.Adjustment, t.Posting
-    lines = _grouped(
-        session,
-        select(
-            Line.claim_id,
-            func.sum(Line.charge),
-            func.sum(Line.paid),
-            func.sum(Line.adjusted),
-            func.sum(Line.patient_resp),
-        )
-        .join(t.Claim, t.Claim.id == Line.claim_id)
-        .where(*scope)
-        .group_by(Line.claim_id),
-    )
+    lines = _line_sums(session, scope)
+    claim_level = _claim_level(session, scope)
     live = [Post.reversed.is_(False), *scope]
-    claim_level = _grouped(
-        session,
-        select(Adj.claim_id, func.sum(Adj.amount))
-        .join(Post, Post.id == Adj.posting_id)
-        .join(t.Claim, t.Claim.id == Adj.claim_id)
-        .where(Adj.claim_line_id.is_(None), *live)
-        .group_by(Adj.claim_id),
-    )
     unplaced = _grouped(
         session,
         select(Adj.claim_id, func.sum(Adj.amount))
@@ -192,34 +173,43 @@ def _left_by_earlier_payers(doc: dict[str, object]) -> Decimal:
 
 def _settled(session: Session, practice_id: int) -> dict[int, Decimal]:
     """Per claim, what posting.balance subtracts from the charge (lines' paid, adjusted and
-    patient share, and claim-level adjustments of postings not reversed), in two grouped
-    queries instead of two per claim: a practice's A/R covers tens of thousands of claims."""
+    patient share, and claim-level adjustments of postings not reversed), from the grouped
+    sums verify reads too: a practice's A/R covers tens of thousands of claims."""
+    scope = [t.Claim.practice_id == practice_id]
     out: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    lines = (
-        select(
-            t.ClaimLine.claim_id,
-            func.sum(t.ClaimLine.paid),
-            func.sum(t.ClaimLine.adjusted),
-            func.sum(t.ClaimLine.patient_resp),
-        )
-        .join(t.Claim, t.Claim.id == t.ClaimLine.claim_id)
-        .where(t.Claim.practice_id == practice_id)
-        .group_by(t.ClaimLine.claim_id)
-    )
-    # func.sum takes its argument's type: the sums come back as Money, exact Decimals.
-    for cid, paid, adjusted, pr in session.execute(lines):
-        out[cid] += sum((v or ZERO for v in (paid, adjusted, pr)), ZERO)
-    claim_level = (
-        select(t.Adjustment.claim_id, func.sum(t.Adjustment.amount))
-        .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
-        .join(t.Claim, t.Claim.id == t.Adjustment.claim_id)
-        .where(
-            t.Claim.practice_id == practice_id,
-            t.Adjustment.claim_line_id.is_(None),
-            t.Posting.reversed.is_(False),
-        )
-        .group_by(t.Adjustment.claim_id)
-    )
-    for cid, amount in session.execute(claim_level):
-        out[cid] += amount or ZERO
+    for cid, (_, paid, adjusted, pr) in _line_sums(session, scope).items():
+        out[cid] += paid + adjusted + pr
+    for cid, (amount,) in _claim_level(session, scope).items():
+        out[cid] += amount
     return out
+
+
+def _line_sums(session: Session, scope: list[Any]) -> dict[int, tuple[Decimal, ...]]:
+    """Claim id -> its lines' charge, paid, adjusted and patient share."""
+    line = t.ClaimLine
+    return _grouped(
+        session,
+        select(
+            line.claim_id,
+            func.sum(line.charge),
+            func.sum(line.paid),
+            func.sum(line.adjusted),
+            func.sum(line.patient_resp),
+        )
+        .join(t.Claim, t.Claim.id == line.claim_id)
+        .where(*scope)
+        .group_by(line.claim_id),
+    )
+
+
+def _claim_level(session: Session, scope: list[Any]) -> dict[int, tuple[Decimal, ...]]:
+    """Claim id -> its claim-level adjustments of postings not reversed."""
+    adj, post = t.Adjustment, t.Posting
+    return _grouped(
+        session,
+        select(adj.claim_id, func.sum(adj.amount))
+        .join(post, post.id == adj.posting_id)
+        .join(t.Claim, t.Claim.id == adj.claim_id)
+        .where(adj.claim_line_id.is_(None), post.reversed.is_(False), *scope)
+        .group_by(adj.claim_id),
+    )
