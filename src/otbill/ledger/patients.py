@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, load_only
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, load_only
 from otbill.codesets.hcpcs import lookup
 from otbill.errors import InputError
 from otbill.ledger import schema as t
-from otbill.ledger.posting import ZERO
+from otbill.ledger.posting import ZERO, line_for, payment_from_doc
 from otbill.load.json_doc import _address
 from otbill.model.parties import Address
 
@@ -435,21 +435,12 @@ def _paid_then(session: Session, claim_ids: Sequence[int], rows: _Rows) -> dict[
             if posting_id not in rows.day:
                 continue
             free = list(rows.lines[claim_id])
-            for s in doc.get("services", []):
-                code, mods = _billed(s)
-                line = next((ln for ln in free if (ln.code, ln.modifiers) == (code, mods)), None)
-                line = line or next((ln for ln in free if ln.code == code), None)
+            for s in payment_from_doc(doc).services:
+                line = line_for(s, free)
                 if line is not None:
                     free.remove(line)
-                    paid[line.id] += Decimal(s["paid"])
+                    paid[line.id] += s.paid
     return paid
-
-
-def _billed(service: dict[str, Any]) -> tuple[str, str]:
-    """The code and modifiers a service was billed with: SVC06 when the payer changed them."""
-    if service.get("billed_code"):
-        return service["billed_code"], ":".join(service["billed_modifiers"])
-    return service["code"], ":".join(service["modifiers"])
 
 
 def _merge(shares: Iterable[Share]) -> tuple[Share, ...]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session, load_only
@@ -369,7 +369,7 @@ class _Batch:
         out: list[tuple[_Line | None, Adjustment_]] = []
         free = list(self.lines.get(claim.id, []))
         for s in cp.services:
-            line = _line_for(s, free)
+            line = line_for(s, free)
             if line is not None:
                 free.remove(line)
                 self.touched[line.id] = line
@@ -559,7 +559,20 @@ def _match(session: Session, practice_id: int, cp: ClaimPayment) -> tuple[t.Clai
     )
 
 
-def _line_for(s: ServicePayment, free: list[_Line]) -> _Line | None:
+class BilledLine(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def modifiers(self) -> str: ...  # "GO:CO"
+
+
+L = TypeVar("L", bound=BilledLine)
+
+
+def line_for(s: ServicePayment, free: list[L]) -> L | None:
+    """The claim line a service payment is for: by the code and modifiers billed (SVC06 when
+    the payer changed them), then by the code alone."""
     mods = ":".join(s.submitted_modifiers)
     for ln in free:
         if ln.code == s.submitted_code and ln.modifiers == mods:
