@@ -21,7 +21,7 @@ from typing import Any
 
 from otbill.codesets import hcpcs
 from otbill.errors import InputError
-from otbill.load.json_doc import load_document
+from otbill.load.json_doc import load_traced
 from otbill.model import Episode
 
 Parse = Callable[[str], Any]
@@ -282,13 +282,7 @@ def csv_documents(text: str, name: str = "CSV") -> list[dict[str, Any]]:
 
 
 def load_csv(text: str, name: str = "CSV") -> list[Episode]:
-    episodes = []
-    for doc, sources in _Sheet(text, name).documents():
-        try:
-            episodes.append(load_document(doc))
-        except InputError as e:
-            raise InputError(_where(name, sources, e.field), e.problem) from None
-    return episodes
+    return load_traced(_Sheet(text, name).documents(), lambda src, path: _where(name, src, path))
 
 
 def _where(name: str, sources: Sources, path: str) -> str:

@@ -37,7 +37,7 @@ from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from otbill.errors import InputError
-from otbill.load.json_doc import load_document
+from otbill.load.json_doc import load_traced
 from otbill.model import Credential, Episode
 
 NPI = "http://hl7.org/fhir/sid/us-npi"
@@ -155,13 +155,7 @@ def bundle_documents(data: Mapping[str, Any], name: str = "bundle") -> list[dict
 
 
 def load_bundle(data: Mapping[str, Any], name: str = "bundle") -> list[Episode]:
-    episodes = []
-    for doc, sources in _Reader(data, name).documents():
-        try:
-            episodes.append(load_document(doc))
-        except InputError as e:
-            raise InputError(_where(name, sources, e.field), e.problem) from None
-    return episodes
+    return load_traced(_Reader(data, name).documents(), lambda src, path: _where(name, src, path))
 
 
 def _where(name: str, sources: Sources, path: str) -> str:

@@ -8,7 +8,7 @@ digits, codes that otbill does not know, references between parts, and dates.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -52,6 +52,7 @@ from otbill.model import (
 )
 
 T = TypeVar("T")
+S = TypeVar("S")
 Json = Mapping[str, Any]
 
 
@@ -99,6 +100,20 @@ def load_document(doc: Any, *, validate: bool = True) -> Episode:
     visits = [doc["visit"]] if kind == "visit" else doc["visits"]
     prefix = "visit" if kind == "visit" else "visits"
     return _Builder(doc, prefix, single=kind == "visit").episode(visits)
+
+
+def load_traced(
+    documents: Iterable[tuple[Json, S]], where: Callable[[S, str], str]
+) -> list[Episode]:
+    """Load documents converted from another format (CSV, FHIR), naming the place in that
+    format (``where(sources, json_path)``) an error came from, not the JSON path."""
+    episodes = []
+    for doc, sources in documents:
+        try:
+            episodes.append(load_document(doc))
+        except InputError as e:
+            raise InputError(where(sources, e.field), e.problem) from None
+    return episodes
 
 
 def _path(parts: Sequence[str | int] | Any) -> str:
