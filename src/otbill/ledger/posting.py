@@ -21,14 +21,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
-from otbill.ledger.db import bulk_work, insert_rows
+from otbill.ledger.db import bulk_work, insert_rows, update_rows
 from otbill.ledger.lifecycle import check_transition
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
 from otbill.x12.read import read_x12
@@ -322,42 +322,28 @@ class _Batch:
         marked as written so the session's flush does not send them again row by row."""
         if not claims:
             return
-        table = cast(Table, t.Claim.__table__)
         rows = [
-            {"b_id": c.id, "b_state": c.state, "b_pcn": c.payer_claim_number}
+            {"id": c.id, "state": c.state, "payer_claim_number": c.payer_claim_number}
             for c in claims.values()
         ]
         for c in claims.values():
             set_committed_value(c, "state", c.state)
             set_committed_value(c, "payer_claim_number", c.payer_claim_number)
-        # On the connection: the session would flush first, and the flush is what this avoids.
-        self.s.connection().execute(
-            table.update()
-            .where(table.c.id == bindparam("b_id"))
-            .values(state=bindparam("b_state"), payer_claim_number=bindparam("b_pcn")),
-            rows,
-        )
+        update_rows(self.s, t.Claim, rows)
 
     def write_lines(self) -> None:
         if not self.touched:
             return
-        table = cast(Table, t.ClaimLine.__table__)
-        self.s.connection().execute(
-            table.update()
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                allowed=bindparam("b_allowed", type_=table.c.allowed.type),
-                paid=bindparam("b_paid", type_=table.c.paid.type),
-                adjusted=bindparam("b_adjusted", type_=table.c.adjusted.type),
-                patient_resp=bindparam("b_pr", type_=table.c.patient_resp.type),
-            ),
+        update_rows(
+            self.s,
+            t.ClaimLine,
             [
                 {
-                    "b_id": ln.id,
-                    "b_allowed": ln.allowed,
-                    "b_paid": ln.paid,
-                    "b_adjusted": ln.adjusted,
-                    "b_pr": ln.patient_resp,
+                    "id": ln.id,
+                    "allowed": ln.allowed,
+                    "paid": ln.paid,
+                    "adjusted": ln.adjusted,
+                    "patient_resp": ln.patient_resp,
                 }
                 for ln in self.touched.values()
             ],
