@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -187,7 +188,8 @@ def test_real_835_sample_hand_checked(engine: Engine) -> None:
         assert verify(s, pid) == []
 
 
-def test_reversal_undoes_the_payment(engine: Engine, tmp_path: Path) -> None:
+def _paid_then(engine: Engine, tmp_path: Path) -> tuple[int, ClaimPayment, ClaimPayment, str]:
+    """A claim paid by one 835, and the reversal of that payment (CLP02 = 22)."""
     pid = setup_claims(engine)
     with session_scope(engine) as s:
         submit(s, pid, tmp_path / "a.837", when=WHEN)
@@ -195,6 +197,7 @@ def test_reversal_undoes_the_payment(engine: Engine, tmp_path: Path) -> None:
     paid = remittance(claims[:1], seed=4)
     with session_scope(engine) as s:
         post_835(s, pid, build_835([paid], InterchangeInfo("MCR", "P", 7, WHEN)), name="p")
+        state = s.scalar(select(t.Claim.state).where(t.Claim.number == claims[0].id))
     cp = paid.claims[0]
     undo = ClaimPayment(
         cp.patient_control_number,
@@ -207,10 +210,14 @@ def test_reversal_undoes_the_payment(engine: Engine, tmp_path: Path) -> None:
         patient_last="PATIENT",
         adjustments=(Adjustment("CR", "129", -(cp.charge - cp.paid)),),
     )
+    return pid, cp, undo, str(state)
+
+
+def _remit(amount: Decimal, *payments: ClaimPayment) -> str:
     rev = Remittance(
         "0002",
         "I",
-        -cp.paid,
+        amount,
         "C",
         "NON",
         date(2026, 4, 20),
@@ -219,20 +226,49 @@ def test_reversal_undoes_the_payment(engine: Engine, tmp_path: Path) -> None:
         "DEMO PAYER",
         "DEMO",
         "DEMO PRACTICE",
-        claims[0].billing_npi,
+        "1234567893",
         None,
-        (undo,),
+        payments,
         (),
         (),
     )
+    return build_835([rev], InterchangeInfo("MCR", "P", 8, WHEN))
+
+
+def _lines_of(s: Any, number: str) -> tuple[t.Claim, list[t.ClaimLine]]:
+    c = s.scalar(select(t.Claim).where(t.Claim.number == number))
+    assert c is not None
+    return c, list(s.scalars(select(t.ClaimLine).where(t.ClaimLine.claim_id == c.id)))
+
+
+def test_reversal_undoes_the_payment(engine: Engine, tmp_path: Path) -> None:
+    pid, cp, undo, _ = _paid_then(engine, tmp_path)
     with session_scope(engine) as s:
-        r = post_835(s, pid, build_835([rev], InterchangeInfo("MCR", "P", 8, WHEN)), name="r")
+        r = post_835(s, pid, _remit(-cp.paid, undo), name="r")
         assert r.reversals == 1
-        c = s.scalar(select(t.Claim).where(t.Claim.number == cp.patient_control_number))
-        assert c is not None and c.state == "accepted"
-        lines = list(s.scalars(select(t.ClaimLine).where(t.ClaimLine.claim_id == c.id)))
+        c, lines = _lines_of(s, cp.patient_control_number)
+        assert c.state == "accepted"
         assert sum(ln.paid for ln in lines) == D("0.00")
         assert sum(ln.patient_resp for ln in lines) == D("0.00")
+        assert verify(s, pid) == []
+
+
+def test_a_reversal_and_the_payment_again_in_one_file(engine: Engine, tmp_path: Path) -> None:
+    """How a payer reprocesses a claim: the old payment reversed and the new one sent in the
+    same 835. The new one lands on the claim's lines as the first did."""
+    pid, cp, undo, state = _paid_then(engine, tmp_path)
+    with session_scope(engine) as s:
+        _, first = _lines_of(s, cp.patient_control_number)
+        before = [(ln.paid, ln.adjusted, ln.patient_resp) for ln in first]
+    again = replace(cp, payer_claim_number=f"{cp.payer_claim_number}B")
+    with session_scope(engine) as s:
+        r = post_835(s, pid, _remit(D("0.00"), undo, again), name="r")
+        assert (r.reversals, r.claims_posted) == (1, 1)
+        c, lines = _lines_of(s, cp.patient_control_number)
+        assert c.state == state
+        assert c.payer_claim_number == again.payer_claim_number
+        assert [(ln.paid, ln.adjusted, ln.patient_resp) for ln in lines] == before
+        assert sum(ln.paid for ln in lines) == cp.paid
         assert verify(s, pid) == []
 
 

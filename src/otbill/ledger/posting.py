@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, load_only
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
@@ -132,6 +131,8 @@ def post_835(
         _Batch(session, practice_id, row, who, result).post(r.claims, progress)
         session.flush()
         _test_pause()
+    # Claims and lines were written past the ORM: objects the session holds are read afresh.
+    session.expire_all()
     return result
 
 
@@ -146,37 +147,38 @@ def _test_pause() -> None:
 
 class _Batch:
     """One remittance's claim payments, posted with a handful of queries: the claims and their
-    lines are read once, postings and adjustments written in bulk."""
+    lines are read once as plain records, postings and adjustments written in bulk. A reversal
+    is posted where it stands in the file, after what came before it is written, so that a
+    payer's reprocessing (the old payment reversed, the new one sent) lands in order."""
 
     def __init__(
         self, session: Session, pid: int, remit: t.Remittance, who: str, result: PostResult
     ) -> None:
         self.s, self.pid, self.remit, self.who, self.result = session, pid, remit, who, result
+        c = t.Claim.__table__.c
         # Only the columns matching needs: a claim's documents are large and not read here.
-        claims = list(
-            session.scalars(
-                select(t.Claim)
-                .where(t.Claim.practice_id == pid)
-                .options(
-                    load_only(
-                        t.Claim.id,
-                        t.Claim.number,
-                        t.Claim.payer_claim_number,
-                        t.Claim.state,
-                        t.Claim.total_charge,
-                        t.Claim.patient_id,
-                        t.Claim.date_of_service,
-                    )
+        claims = [
+            _Claim(*r)
+            for r in session.execute(
+                select(c.id, c.number, c.payer_claim_number, c.state, c.total_charge).where(
+                    c.practice_id == pid
                 )
             )
-        )
+        ]
         self.by_number = {c.number: c for c in claims}
         self.by_payer_number = {c.payer_claim_number: c for c in claims if c.payer_claim_number}
-        # Lines as plain records, written back with one bulk UPDATE: tens of thousands of ORM
+        # Lines as records, written back with one bulk UPDATE: tens of thousands of ORM
         # objects flushed one UPDATE at a time were most of a large file's posting time.
-        self.lines: dict[int, list[_Line]] = {}
+        self.lines = self._read_lines(c.state.in_(PAYABLE_FROM))
+        self.touched: dict[int, _Line] = {}
+        self.claim_level = self._read_claim_level(None)
+        self.last_posting = 0
+
+    def _read_lines(self, where: Any) -> dict[int, list[_Line]]:
         cols = t.ClaimLine.__table__.c
-        for r in session.execute(
+        claims = t.Claim.__table__.c
+        out: dict[int, list[_Line]] = {}
+        for r in self.s.execute(
             select(
                 cols.id,
                 cols.claim_id,
@@ -187,38 +189,39 @@ class _Batch:
                 cols.adjusted,
                 cols.patient_resp,
             )
-            .join(t.Claim.__table__, t.Claim.__table__.c.id == cols.claim_id)
-            .where(
-                t.Claim.__table__.c.practice_id == pid, t.Claim.__table__.c.state.in_(PAYABLE_FROM)
-            )
+            .join(t.Claim.__table__, claims.id == cols.claim_id)
+            .where(claims.practice_id == self.pid, where)
             .order_by(cols.claim_id, cols.line_no)
         ):
-            self.lines.setdefault(r.claim_id, []).append(_Line(*r))
-        self.touched: dict[int, _Line] = {}
-        self.claim_level: dict[int, Decimal] = dict(
-            session.execute(
-                select(t.Adjustment.claim_id, func.sum(t.Adjustment.amount))
-                .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
-                .where(t.Adjustment.claim_line_id.is_(None), t.Posting.reversed.is_(False))
-                .group_by(t.Adjustment.claim_id)
-            ).all()
-        )
+            out.setdefault(r.claim_id, []).append(_Line(*r))
+        return out
 
-    def match(self, cp: ClaimPayment) -> tuple[t.Claim | None, str]:
+    def _read_claim_level(self, claim_id: int | None) -> dict[int, Decimal]:
+        q = (
+            select(t.Adjustment.claim_id, func.sum(t.Adjustment.amount))
+            .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
+            .where(t.Adjustment.claim_line_id.is_(None), t.Posting.reversed.is_(False))
+            .group_by(t.Adjustment.claim_id)
+        )
+        if claim_id is not None:
+            q = q.where(t.Adjustment.claim_id == claim_id)
+        return {cid: amount for cid, amount in self.s.execute(q)}
+
+    def match(self, cp: ClaimPayment) -> tuple[_Claim | None, str]:
         claim = self.by_number.get(cp.patient_control_number)
         if claim is None and cp.payer_claim_number:
             claim = self.by_payer_number.get(cp.payer_claim_number)
         if claim is not None:
             return claim, ""
-        return _match(self.s, self.pid, cp)
+        found, why = _match(self.s, self.pid, cp)
+        return (None, why) if found is None else (self.by_number[found.number], "")
 
     def post(
         self,
         payments: tuple[ClaimPayment, ...],
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        postings: list[dict[str, object]] = []
-        pending: list[tuple[t.Claim, ClaimPayment, list[tuple[_Line | None, Adjustment_]]]] = []
+        pending: list[tuple[_Claim, ClaimPayment, list[tuple[_Line | None, Adjustment_]]]] = []
         for n, cp in enumerate(payments, start=1):
             if progress is not None and (n % 500 == 0 or n == len(payments)):
                 progress(n, len(payments))
@@ -242,14 +245,37 @@ class _Batch:
                 self.result.unmatched.append(f"{cp.patient_control_number}: {why}")
                 continue
             if cp.is_reversal:
-                self.write_lines()
-                _reverse(self.s, claim, cp, self.remit, self.who)
-                self.lines.pop(claim.id, None)
-                self.result.reversals += 1
-                self.result.paid += cp.paid
+                self.write(pending)
+                pending = []
+                self.reverse(claim, cp)
                 continue
-            adjustments = self.apply(claim, cp)
-            postings.append(
+            pending.append((claim, cp, self.apply(claim, cp)))
+        self.write(pending)
+
+    def reverse(self, claim: _Claim, cp: ClaimPayment) -> None:
+        """Through the ORM (reversals are few), then the claim's records read afresh."""
+        row = self.s.get(t.Claim, claim.id, populate_existing=True)
+        assert row is not None
+        _reverse(self.s, row, cp, self.remit, self.who)
+        self.s.flush()
+        claim.state = row.state
+        self.lines[claim.id] = self._read_lines(t.Claim.__table__.c.id == claim.id).get(
+            claim.id, []
+        )
+        self.claim_level[claim.id] = self._read_claim_level(claim.id).get(claim.id, ZERO)
+        self.result.reversals += 1
+        self.result.paid += cp.paid
+
+    def write(
+        self, pending: list[tuple[_Claim, ClaimPayment, list[tuple[_Line | None, Adjustment_]]]]
+    ) -> None:
+        """The postings, adjustments, new states and lines of the payments applied so far."""
+        if not pending:
+            return
+        insert_rows(
+            self.s,
+            t.Posting,
+            [
                 {
                     "remittance_id": self.remit.id,
                     "claim_id": claim.id,
@@ -261,25 +287,28 @@ class _Batch:
                     "reversed": False,
                     "doc": payment_doc(cp),
                 }
-            )
-            pending.append((claim, cp, adjustments))
-        if not postings:
-            return
-        insert_rows(self.s, t.Posting, postings)
+                for claim, cp, _ in pending
+            ],
+        )
         # Their ids, in the order inserted (one executemany in this transaction), by claim.
         by_claim: dict[int, list[int]] = {}
         for pid_, cid in self.s.execute(
             select(t.Posting.id, t.Posting.claim_id)
-            .where(t.Posting.remittance_id == self.remit.id, t.Posting.reversed.is_(False))
+            .where(
+                t.Posting.remittance_id == self.remit.id,
+                t.Posting.reversed.is_(False),
+                t.Posting.id > self.last_posting,
+            )
             .order_by(t.Posting.id)
         ):
             by_claim.setdefault(cid, []).append(pid_)
-        ids = [by_claim[cast(int, p["claim_id"])].pop(0) for p in postings]
+            self.last_posting = pid_
         rows: list[dict[str, object]] = []
         events: list[dict[str, object]] = []
-        changed_claims: dict[int, t.Claim] = {}
+        changed: dict[int, _Claim] = {}
         stamp = datetime.now(UTC)
-        for posting_id, (claim, cp, adjustments) in zip(ids, pending, strict=True):
+        for claim, cp, adjustments in pending:
+            posting_id = by_claim[claim.id].pop(0)
             for line, (group, reason, amount, remarks) in adjustments:
                 rows.append(
                     {
@@ -307,33 +336,19 @@ class _Batch:
                 )
                 claim.state = target
             claim.payer_claim_number = cp.payer_claim_number or claim.payer_claim_number
-            changed_claims[claim.id] = claim
+            changed[claim.id] = claim
             self.result.claims_posted += 1
             self.result.paid += cp.paid
-        if rows:
-            insert_rows(self.s, t.Adjustment, rows)
-        if events:
-            insert_rows(self.s, t.ClaimEvent, events)
-        self.write_lines()
-        self.write_claims(changed_claims)
-
-    def write_claims(self, claims: dict[int, t.Claim]) -> None:
-        """Claims' new states and payer claim numbers in one executemany; the objects are then
-        marked as written so the session's flush does not send them again row by row."""
-        if not claims:
-            return
-        rows = [
-            {"id": c.id, "state": c.state, "payer_claim_number": c.payer_claim_number}
-            for c in claims.values()
-        ]
-        for c in claims.values():
-            set_committed_value(c, "state", c.state)
-            set_committed_value(c, "payer_claim_number", c.payer_claim_number)
-        update_rows(self.s, t.Claim, rows)
-
-    def write_lines(self) -> None:
-        if not self.touched:
-            return
+        insert_rows(self.s, t.Adjustment, rows)
+        insert_rows(self.s, t.ClaimEvent, events)
+        update_rows(
+            self.s,
+            t.Claim,
+            [
+                {"id": c.id, "state": c.state, "payer_claim_number": c.payer_claim_number}
+                for c in changed.values()
+            ],
+        )
         update_rows(
             self.s,
             t.ClaimLine,
@@ -350,7 +365,7 @@ class _Batch:
         )
         self.touched.clear()
 
-    def apply(self, claim: t.Claim, cp: ClaimPayment) -> list[tuple[_Line | None, Adjustment_]]:
+    def apply(self, claim: _Claim, cp: ClaimPayment) -> list[tuple[_Line | None, Adjustment_]]:
         """Put the payment on the claim's lines; the adjustments to record, by line."""
         out: list[tuple[_Line | None, Adjustment_]] = []
         free = list(self.lines.get(claim.id, []))
@@ -392,7 +407,7 @@ class _Batch:
 
     def state_after(
         self,
-        claim: t.Claim,
+        claim: _Claim,
         cp: ClaimPayment,
         adjustments: list[tuple[_Line | None, Adjustment_]],
     ) -> str:
@@ -412,6 +427,17 @@ class _Batch:
 
 
 Adjustment_ = tuple[str, str, Decimal, str]  # group, reason, amount, remarks
+
+
+@dataclass(slots=True)
+class _Claim:
+    """A claim's columns that posting reads and changes."""
+
+    id: int
+    number: str
+    payer_claim_number: str | None
+    state: str
+    total_charge: Decimal
 
 
 @dataclass(slots=True)
@@ -593,7 +619,11 @@ def _reverse(
     target.reversed = True
     lines = {
         ln.id: ln
-        for ln in session.scalars(select(t.ClaimLine).where(t.ClaimLine.claim_id == claim.id))
+        for ln in session.scalars(
+            select(t.ClaimLine)
+            .where(t.ClaimLine.claim_id == claim.id)
+            .execution_options(populate_existing=True)  # posting writes lines past the ORM
+        )
     }
     for a in session.scalars(select(t.Adjustment).where(t.Adjustment.posting_id == target.id)):
         line = lines.get(a.claim_line_id) if a.claim_line_id else None
