@@ -11,7 +11,7 @@ from otbill.coding.coder import code_episode
 from otbill.model import Claim, Episode, Silence
 from otbill.rules.context import ClaimContext, History, walk
 from otbill.rules.model import Finding, Rule, Severity
-from otbill.rules.registry import all_rules
+from otbill.rules.registry import rules_in_force
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +29,10 @@ class ClaimReport:
 
 
 def check_claim(ctx: ClaimContext, rules: Sequence[Rule]) -> list[Finding]:
+    """The findings of ``rules``, the ones in force on the claim's date of service."""
     out = []
     claim = ctx.claim
     for r in rules:
-        if not r.applies_on(claim.date_of_service):
-            continue
         for hit in r.func(ctx):
             code = claim.lines[hit.line].code if hit.line is not None else None
             out.append(
@@ -78,15 +77,16 @@ def check_episode(
     """Code the episode (unless ``claims`` are given) and check every claim in date order."""
     cs = codesets or default_codesets()
     claims = code_episode(episode, cs) if claims is None else claims
-    active = list(rules) if rules is not None else all_rules()
     silence_list = [*episode.silences, *silences]
     reports = []
-    by_day: dict[date, list[Rule]] = {}  # the rules in force on each date of service
+    by_day: dict[date, Sequence[Rule]] = {}  # the rules in force on each date of service
     for ctx in walk(episode, claims, cs, as_of, history):
         day = ctx.claim.date_of_service
         todays = by_day.get(day)
         if todays is None:
-            todays = by_day[day] = [r for r in active if r.applies_on(day)]
+            todays = by_day[day] = (
+                rules_in_force(day) if rules is None else [r for r in rules if r.applies_on(day)]
+            )
         findings = apply_silences(check_claim(ctx, todays), silence_list)
         reports.append(ClaimReport(ctx.claim, tuple(findings)))
     return reports

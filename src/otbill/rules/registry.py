@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
 
 from otbill.dates import ALWAYS, Period
 from otbill.rules.model import Category, Rule, RuleFunc, Severity
@@ -40,6 +42,17 @@ def all_rules() -> list[Rule]:
     import otbill.rules.catalog  # noqa: F401
 
     return [_RULES[k] for k in sorted(_RULES)]
+
+
+def rules_in_force(day: date) -> tuple[Rule, ...]:
+    """The registered rules that apply to a date of service (the registry's size is in the
+    cache key, so a rule registered later is seen)."""
+    return _in_force(day, len(_RULES))
+
+
+@lru_cache(maxsize=4096)
+def _in_force(day: date, _registered: int) -> tuple[Rule, ...]:
+    return tuple(r for r in all_rules() if r.applies_on(day))
 
 
 def get(rule_id: str) -> Rule | None:
