@@ -135,8 +135,9 @@ def _stored(doc: dict[str, Any], allowed: list[Decimal | None]) -> Claim:
 _SHARED: dict[str, Any] = {}
 
 
-def _work(tasks: list[Task]) -> list[tuple[int, list[Built], list[str]]]:
-    return [build_patient(x, _SHARED["edits"], _SHARED["as_of"], _SHARED["cs"]) for x in tasks]
+def _work(span: tuple[int, int]) -> list[tuple[int, list[Built], list[str]]]:
+    tasks, edits, as_of, cs = (_SHARED[k] for k in ("tasks", "edits", "as_of", "cs"))
+    return [build_patient(x, edits, as_of, cs) for x in tasks[span[0] : span[1]]]
 
 
 def build_all(
@@ -160,12 +161,13 @@ def build_all(
         return
     # ICD-10-CM loaded in the parent, before the fork, once for all workers.
     cs.icd10.for_date(as_of)[0].get("R69")
-    _SHARED.update(edits=list(edits), as_of=as_of, cs=cs)
+    # The tasks too: a worker is sent only which of them to build, not the documents.
+    _SHARED.update(tasks=tasks, edits=list(edits), as_of=as_of, cs=cs)
     size = max(1, len(tasks) // (workers * 8))
-    chunks = [list(tasks[k : k + size]) for k in range(0, len(tasks), size)]
+    spans = [(k, min(k + size, len(tasks))) for k in range(0, len(tasks), size)]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for done in pool.map(_work, chunks):
+            for done in pool.map(_work, spans):
                 yield from done
                 if progress is not None:
                     progress(len(done))
