@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 
 from otbill.demo.practice import practice_with_visits
 from otbill.demo.remit import remittance
@@ -28,6 +28,7 @@ from otbill.ledger.claims import as_claims, build_claims, list_claims, submit, w
 from otbill.ledger.db import make_engine, session_scope
 from otbill.ledger.migrate import upgrade
 from otbill.ledger.posting import post_835
+from otbill.ledger.schema import Claim
 from otbill.ledger.store import import_episodes
 from otbill.x12.read import read_x12
 from otbill.x12.t835_write import build_835
@@ -61,8 +62,12 @@ def run(url: str, visits: int) -> float:
     def do_build() -> Any:
         with session_scope(engine) as s:
             r = build_claims(s, pid, date(2026, 12, 31))
-            for c in list_claims(s, pid, "draft"):
-                c.state = "ready"  # the bench bills everything, ready or not
+            # The bench bills everything, ready or not: one UPDATE, not otbill's work.
+            s.execute(
+                update(Claim)
+                .where(Claim.practice_id == pid, Claim.state == "draft")
+                .values(state="ready")
+            )
             return r
 
     built = timed("build claims (code + check)", visits, do_build, steps)
