@@ -205,7 +205,7 @@ class _Batch:
         )
         if claim_id is not None:
             q = q.where(t.Adjustment.claim_id == claim_id)
-        return {cid: amount for cid, amount in self.s.execute(q)}
+        return dict(self.s.execute(q).all())
 
     def match(self, cp: ClaimPayment) -> tuple[_Claim | None, str]:
         claim = self.by_number.get(cp.patient_control_number)
