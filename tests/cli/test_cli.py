@@ -113,6 +113,38 @@ def test_code_table_episode(capsys: pytest.CaptureFixture[str]) -> None:
     assert "97168  GO XU" in out
 
 
+def _same_day(tmp_path: Path) -> Path:
+    """The example episode with a second visit on 2026-03-12: 10 minutes of 97110 at each."""
+    doc = json.loads((EXAMPLES / "episode.json").read_text())
+    first = doc["visits"][3]
+    first["services"] = [{"code": "97110", "therapist_minutes": 10}]
+    first.pop("assistant_npi")
+    first["documentation"]["total_treatment_minutes"] = 10
+    later = json.loads(json.dumps(first))
+    later["id"] = "V-2026-0004B"
+    doc["visits"].insert(4, later)
+    p = tmp_path / "same-day.json"
+    p.write_text(json.dumps(doc))
+    return p
+
+
+@pytest.mark.parametrize("command", ["code", "check"])
+def test_a_days_visits_are_coded_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """Two visits of 10 minutes of 97110 on one day bill 1 unit, not 1 each: the day's total
+    timed minutes bound its timed units (CPM ch.5 §20.2), as the ledger's claims do."""
+    args = ["--as-of", "2026-04-01"] if command == "check" else []
+    _, out, _ = run(capsys, command, "--json", *args, str(_same_day(tmp_path)))
+    claims = json.loads(out)["claims"]
+    assert len(claims) == 5
+    (day,) = [c for c in claims if c["date_of_service"] == "2026-03-12"]
+    assert day["visit_ids"] == ["V-2026-0004", "V-2026-0004B"]
+    assert [(ln["code"], ln["units"]) for ln in day["lines"]] == [("97110", 1)]
+    assert "V-2026-0004, V-2026-0004B" in day["explanation"][0]
+    assert "§20.2" in day["explanation"][0]
+
+
 def test_bad_file_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads((EXAMPLES / "visit.json").read_text())
     doc["providers"][0]["npi"] = "1987654320"

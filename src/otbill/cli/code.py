@@ -9,7 +9,7 @@ import click
 
 from otbill.cli.options import build_codesets, codeset_options
 from otbill.cli.render import claim_table
-from otbill.coding.coder import code_episode
+from otbill.coding.grouping import code_by_day
 from otbill.export.json import claim as claim_json
 from otbill.load.json_doc import load_path
 
@@ -29,7 +29,7 @@ def code_cmd(
 ) -> None:
     """Code a visit or episode document into claims."""
     episode = load_path(file)
-    claims = code_episode(
+    _, claims = code_by_day(
         episode, build_codesets(pfs_files, gpci, icd10_files, ptp_files, mue_files)
     )
     if as_json:

@@ -165,11 +165,11 @@ def x12_276(
     file: Path, output: Path, receiver: str, control: int, test: bool, **files: Any
 ) -> None:
     """A claim status inquiry for the document's claims."""
-    from otbill.coding.coder import code_episode
+    from otbill.coding.grouping import code_by_day
 
     ep = load_path(file)
     when = _now()
-    claims = code_episode(ep, build_codesets(**files))
+    _, claims = code_by_day(ep, build_codesets(**files))
     by_payer: dict[str, list[StatusClaim]] = {}
     for c in claims:
         by_payer.setdefault(c.payer_id, []).append(

@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from otbill.codesets import CodeSets
+from otbill.coding.coder import code_episode
 from otbill.errors import OtbillError
 from otbill.model import Claim, ClaimLine, Episode, Visit
 from otbill.model.explain import Step
 from otbill.model.visit import Documentation, Service
+from otbill.sources import CPM_5_20_2
 
 MAX_DIAGNOSES = 12  # 837P HI segment, CMS-1500 item 21 (A-L)
 MAX_LINES = 50  # 837P loop 2400 repeat
@@ -58,6 +61,29 @@ def combine_same_day(episode: Episode) -> tuple[Episode, dict[str, tuple[str, ..
         ids[g[0].id] = tuple(v.id for v in g)
     visits.sort(key=lambda v: v.date)
     return replace(episode, visits=tuple(visits)), ids
+
+
+def code_by_day(
+    episode: Episode, codesets: CodeSets | None = None
+) -> tuple[Episode, tuple[Claim, ...]]:
+    """The episode's claims, one per day's compatible visits, each naming the visits it bills
+    and saying they were coded together; and the episode as coded, with those visits combined
+    (the rules check a claim against the visit it was coded from)."""
+    combined, groups = combine_same_day(episode)
+    claims = tuple(
+        _combined(c, groups[c.visit_ids[0]]) if c.visit_ids[0] in groups else c
+        for c in code_episode(combined, codesets)
+    )
+    return combined, claims
+
+
+def _combined(claim: Claim, visit_ids: tuple[str, ...]) -> Claim:
+    step = Step(
+        f"Visits {', '.join(visit_ids)} on {claim.date_of_service} are coded together: the "
+        "day's total timed minutes bound its timed units.",
+        CPM_5_20_2,
+    )
+    return replace(claim, visit_ids=visit_ids, explanation=(step, *claim.explanation))
 
 
 def combine_visits(visits: Sequence[Visit]) -> Visit:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from otbill.coding.coder import code_episode
+from otbill.coding.grouping import code_by_day
 from otbill.forms.cms1500 import render_cms1500
 from otbill.forms.layout import LINES_PER_PAGE
 from otbill.load.json_doc import load_path
@@ -25,7 +25,7 @@ from otbill.load.json_doc import load_path
 def cms1500_cmd(file: Path, output: Path, draw_form: bool) -> None:
     """Code a visit or episode document and print its claims on the CMS-1500."""
     episode = load_path(file)
-    claims = code_episode(episode)
+    _, claims = code_by_day(episode)
     output.write_bytes(render_cms1500(claims, episode, draw_form=draw_form))
     pages = sum(max(1, -(-len(c.lines) // LINES_PER_PAGE)) for c in claims)
     click.echo(f"wrote {len(claims)} claims on {pages} pages to {output}")

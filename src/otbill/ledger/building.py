@@ -19,8 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from otbill.codesets import CodeSets, default_codesets
-from otbill.coding.coder import code_episode
-from otbill.coding.grouping import combine_same_day
+from otbill.coding.grouping import code_by_day
 from otbill.export.json import claim as claim_json
 from otbill.export.json import finding as finding_json
 from otbill.ledger.claimdoc import claim_from_doc
@@ -64,12 +63,8 @@ def build_patient(
     task: Task, edits: Sequence[Edit], as_of: date, cs: CodeSets
 ) -> tuple[int, list[Built], list[str]]:
     episode = load_document(task.episode_doc, validate=False)  # validated when imported
-    combined, groups = combine_same_day(episode)
-    coded = [
-        replace(c, visit_ids=groups[c.id]) if c.id in groups else c
-        for c in code_episode(combined, cs)
-    ]
-    claims, notes = apply_edits(coded, edits)
+    combined, coded = code_by_day(episode, cs)
+    claims, notes = apply_edits(list(coded), edits)
     claims = [_stored(*task.stored[c.id]) if c.id in task.stored else c for c in claims]
     out = []
     for report in check_episode(combined, claims, as_of=as_of, codesets=cs):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from otbill.codesets import CodeSets, default_codesets
-from otbill.coding.coder import code_episode
+from otbill.coding.grouping import code_by_day
 from otbill.model import Claim, Episode, Silence
 from otbill.rules.context import ClaimContext, History, walk
 from otbill.rules.model import Finding, Rule, Severity
@@ -74,9 +74,11 @@ def check_episode(
     history: History | None = None,
     rules: Sequence[Rule] | None = None,
 ) -> list[ClaimReport]:
-    """Code the episode (unless ``claims`` are given) and check every claim in date order."""
+    """Code the episode, a claim per day's visits (unless ``claims`` are given, coded from this
+    episode as it is), and check every claim in date order."""
     cs = codesets or default_codesets()
-    claims = code_episode(episode, cs) if claims is None else claims
+    if claims is None:
+        episode, claims = code_by_day(episode, cs)
     silence_list = [*episode.silences, *silences]
     reports = []
     by_day: dict[date, Sequence[Rule]] = {}  # the rules in force on each date of service
