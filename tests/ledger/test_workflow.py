@@ -341,6 +341,36 @@ def test_secondary_claim_after_the_primary_835(engine: Engine, tmp_path: Path) -
     assert "~SBR*S*18" in sub.text and "~AMT*D*" in sub.text
 
 
+def test_no_secondary_claim_where_the_primary_forwarded_it(engine: Engine, tmp_path: Path) -> None:
+    """CLP02 19: processed as primary and forwarded to the additional payer (Medicare's
+    crossover). A claim of our own to the supplement would be a duplicate."""
+    d = doc()
+    d["payers"].append({"id": "MEDIGAP", "name": "Prairie Medigap Plan G", "kind": "commercial"})
+    d["coverages"].append(
+        {
+            "payer_id": "MEDIGAP",
+            "member_id": "PMG4418820",
+            "relationship": "self",
+            "priority": 2,
+            "start": "2020-01-01",
+        }
+    )
+    pid = load(engine, d)
+
+    def crossover(r: Any) -> Any:
+        first, *rest = r.claims
+        return replace(r, claims=(replace(first, status="19"), *rest))
+
+    send_and_pay(engine, pid, tmp_path, crossover)
+    with session_scope(engine) as s:
+        out = build_secondary(s, pid, date(2026, 5, 15))
+        forwarded = [x for x in out.skipped if "forwarded" in x]
+        assert len(forwarded) == 1 and "CLP02 19" in forwarded[0]
+        number = forwarded[0].split(":")[0]
+        assert f"{number}-2" not in out.built
+        assert out.built  # the others are still billed to the supplement
+
+
 def test_kx_counts_what_the_835_allowed(engine: Engine, tmp_path: Path) -> None:
     """2022 dates (fee schedule on file, KX threshold $2,150). The fee schedule estimates the
     first four visits far under the threshold; the 835 allows much more, and rebuilding the

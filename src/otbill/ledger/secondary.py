@@ -10,6 +10,7 @@ would be a duplicate.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,6 +30,7 @@ from otbill.ledger.claims import now
 from otbill.ledger.lifecycle import ADJUDICATED
 from otbill.ledger.posting import payment_from_doc
 from otbill.ledger.store import load_episodes
+from otbill.model import Episode
 from otbill.rules.engine import check_episode
 
 FORWARDED = frozenset({"19", "20", "21"})
@@ -48,39 +50,57 @@ def build_secondary(
     who: str = "otbill",
     codesets: CodeSets | None = None,
 ) -> SecondaryResult:
+    """The secondary claims the posted 835s call for. It runs on every build, over a practice
+    with tens of thousands of adjudicated claims, most of whose patients have one payer: only
+    the patients with a secondary coverage are read, and the postings in grouped queries."""
     out = SecondaryResult()
-    primaries = [
-        c
-        for c in session.scalars(
-            select(t.Claim).where(
-                t.Claim.practice_id == practice_id, t.Claim.state.in_(ADJUDICATED)
+    second = {
+        patient_id
+        for patient_id, doc in session.execute(
+            select(t.Coverage.patient_id, t.Coverage.doc).where(
+                t.Coverage.practice_id == practice_id
             )
         )
-        if c.doc.get("responsibility", "P") == "P" and c.frequency != "8"
-    ]
-    if not primaries:
+        if doc.get("priority") == 2
+    }
+    if not second:
         return out
-    numbers = set(session.scalars(select(t.Claim.number).where(t.Claim.practice_id == practice_id)))
-    todo = [c for c in primaries if f"{c.number}-2" not in numbers]
-    episodes = load_episodes(session, practice_id, {c.patient_id for c in todo})
-    for row in todo:
-        episode = episodes[row.patient_id]
-        cov = episode.coverage_on(row.date_of_service, priority=2)
-        if cov is None:
+    c = t.Claim.__table__.c
+    numbers = set(session.scalars(select(c.number).where(c.practice_id == practice_id)))
+    todo = [
+        r
+        for r in session.execute(
+            select(c.id, c.number, c.patient_id, c.date_of_service)
+            .where(c.practice_id == practice_id, c.state.in_(ADJUDICATED), c.frequency != "8")
+            .order_by(c.id)
+        )
+        if r.patient_id in second and f"{r.number}-2" not in numbers
+    ]
+    episodes = load_episodes(session, practice_id, {r.patient_id for r in todo})
+    covered = [
+        (r, cov)
+        for r in todo
+        if (cov := episodes[r.patient_id].coverage_on(r.date_of_service, priority=2))
+    ]
+    ids = [r.id for r, _ in covered]
+    primaries = _by_id(session, select(t.Claim), t.Claim.id, ids)
+    latest: dict[int, tuple[t.Posting, t.Remittance]] = {}
+    for posting, remit in _chunked(
+        session,
+        select(t.Posting, t.Remittance)
+        .join(t.Remittance, t.Remittance.id == t.Posting.remittance_id)
+        .where(t.Posting.reversed.is_(False), t.Posting.status != "22")
+        .order_by(t.Posting.id),
+        t.Posting.claim_id,
+        ids,
+    ):
+        latest[posting.claim_id] = (posting, remit)
+    combined: dict[int, Episode] = {}
+    for r, cov in covered:
+        row = primaries[r.id]
+        if row.doc.get("responsibility", "P") != "P" or r.id not in latest:
             continue
-        found = session.execute(
-            select(t.Posting, t.Remittance)
-            .join(t.Remittance, t.Remittance.id == t.Posting.remittance_id)
-            .where(
-                t.Posting.claim_id == row.id,
-                t.Posting.reversed.is_(False),
-                t.Posting.status != "22",
-            )
-            .order_by(t.Posting.id.desc())
-        ).first()
-        if found is None:
-            continue
-        posting, remit = found
+        posting, remit = latest[r.id]
         if posting.status in FORWARDED:
             out.skipped.append(
                 f"{row.number}: the primary forwarded it to the secondary (CLP02 {posting.status})"
@@ -103,13 +123,27 @@ def build_secondary(
             continue
         paid_on = remit.paid_on or remit.posted_at.date()
         primary = claim_from_doc(row.doc)
-        combined, _ = combine_same_day(episode)
-        claim = secondary_claim(primary, payment, combined, cov, paid_on)
-        report = check_episode(combined, [claim], as_of=as_of, codesets=codesets)[0]
+        if r.patient_id not in combined:
+            combined[r.patient_id] = combine_same_day(episodes[r.patient_id])[0]
+        episode = combined[r.patient_id]
+        claim = secondary_claim(primary, payment, episode, cov, paid_on)
+        report = check_episode(episode, [claim], as_of=as_of, codesets=codesets)[0]
         _insert(session, practice_id, row, claim, report, as_of, who)
         out.built.append(claim.id)
     session.flush()
     return out
+
+
+CHUNK = 1000  # ids in one IN list: well inside SQLite's and PostgreSQL's limits
+
+
+def _chunked(session: Session, query: Any, column: Any, ids: list[int]) -> Iterator[Any]:
+    for k in range(0, len(ids), CHUNK):
+        yield from session.execute(query.where(column.in_(ids[k : k + CHUNK])))
+
+
+def _by_id(session: Session, query: Any, column: Any, ids: list[int]) -> dict[int, Any]:
+    return {row.id: row for (row,) in _chunked(session, query, column, ids)}
 
 
 def _insert(
