@@ -272,6 +272,32 @@ def test_a_reversal_and_the_payment_again_in_one_file(engine: Engine, tmp_path: 
         assert verify(s, pid) == []
 
 
+@pytest.mark.parametrize("icn", ["same", "new"])
+def test_the_payment_again_then_the_reversal_in_one_file(
+    engine: Engine, tmp_path: Path, icn: str
+) -> None:
+    """The other order a payer sends a reprocessing in, under the same payer claim number or a
+    new one: the reversal undoes the earlier file's payment, not the one just posted, and the
+    claim stays where the new payment leaves it."""
+    pid, cp, undo, state = _paid_then(engine, tmp_path)
+    with session_scope(engine) as s:
+        _, first = _lines_of(s, cp.patient_control_number)
+        before = [(ln.paid, ln.adjusted, ln.patient_resp) for ln in first]
+    again = cp if icn == "same" else replace(cp, payer_claim_number=f"{cp.payer_claim_number}B")
+    with session_scope(engine) as s:
+        r = post_835(s, pid, _remit(D("0.00"), again, undo), name="r")
+        assert (r.reversals, r.claims_posted) == (1, 1)
+        c, lines = _lines_of(s, cp.patient_control_number)
+        assert c.state == state
+        assert [(ln.paid, ln.adjusted, ln.patient_resp) for ln in lines] == before
+        postings = list(s.scalars(select(t.Posting).order_by(t.Posting.id)))
+        # The first file's payment is the one reversed; this file's payment stands.
+        first_file = postings[0].remittance_id
+        got = [(p.remittance_id == first_file, p.status, p.reversed) for p in postings]
+        assert got == [(True, cp.status, True), (False, cp.status, False), (False, "22", True)]
+        assert verify(s, pid) == []
+
+
 def test_unmatched_claims_are_queued_with_the_reason(engine: Engine, tmp_path: Path) -> None:
     pid = setup_claims(engine)
     with session_scope(engine) as s:

@@ -258,11 +258,34 @@ class _Batch:
         assert row is not None
         _reverse(self.s, row, cp, self.remit, self.who)
         self.s.flush()
-        claim.state = row.state
         self.lines[claim.id] = self._read_lines(t.Claim.__table__.c.id == claim.id).get(
             claim.id, []
         )
         self.claim_level[claim.id] = self._read_claim_level(claim.id).get(claim.id, ZERO)
+        standing = self.s.scalar(
+            select(t.Posting)
+            .where(
+                t.Posting.claim_id == claim.id,
+                t.Posting.reversed.is_(False),
+                t.Posting.status != "22",
+            )
+            .order_by(t.Posting.id.desc())
+        )
+        if row.state == "accepted" and standing is not None:
+            # Another payment still stands (the new one came before the reversal): the claim
+            # is where that payment leaves it, not back at accepted.
+            target = self.state_after(claim, payment_from_doc(standing.doc), [])
+            if target != row.state:
+                move(
+                    self.s,
+                    row,
+                    target,
+                    self.who,
+                    f"835 {self.remit.trace_number}: the payment of remittance "
+                    f"{standing.remittance_id} stands after the reversal",
+                )
+                self.s.flush()  # before later writes to the claim go past the ORM
+        claim.state = row.state
         self.result.reversals += 1
         self.result.paid += cp.paid
 
@@ -598,7 +621,10 @@ def line_for(s: ServicePayment, free: list[L]) -> L | None:
 def _reverse(
     session: Session, claim: t.Claim, cp: ClaimPayment, remit: t.Remittance, who: str
 ) -> None:
-    """Undo the latest posting this reversal names (by payer claim number, else the latest)."""
+    """Undo the posting this reversal names. A payer's reprocessing sends the reversal and the
+    new payment together, in either order, often under the same payer claim number: so the
+    target is a posting from an earlier remittance first, then one whose payer claim number
+    and then whose paid amount the reversal negates, then the latest."""
     postings = list(
         session.scalars(
             select(t.Posting)
@@ -610,12 +636,17 @@ def _reverse(
             .order_by(t.Posting.id.desc())
         )
     )
-    target = next(
-        (p for p in postings if p.payer_claim_number == cp.payer_claim_number),
-        postings[0] if postings else None,
-    )
-    if target is None:
+    if not postings:
         raise PostingError(f"reversal of claim {claim.number}: nothing posted to reverse")
+    target = max(
+        postings,
+        key=lambda p: (
+            p.remittance_id != remit.id,
+            p.payer_claim_number == cp.payer_claim_number,
+            p.paid == -cp.paid,
+            p.id,
+        ),
+    )
     target.reversed = True
     lines = {
         ln.id: ln
