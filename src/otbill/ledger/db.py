@@ -93,6 +93,7 @@ class _Plan:
     sql: str
     keys: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
+    defaults: tuple[Any, ...] = ()  # bound after the keys' values: the columns rows leave out
 
     def run(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         keys = self.keys
@@ -101,6 +102,8 @@ class _Plan:
             params = [tuple(r[k] if p is None else p(r[k]) for k, p in pairs) for r in rows]
         else:
             params = [tuple(r[k] for k in keys) for r in rows]
+        if self.defaults:
+            params = [(*p, *self.defaults) for p in params]
         conn.exec_driver_sql(self.sql, params)
 
 
@@ -120,19 +123,34 @@ def _insert_plan(
 ) -> _Plan:
     q = dialect.identifier_preparer
     mark = _marker(dialect)
+    # The columns left out get their model defaults, as an ORM or Core insert would give them.
+    left_out = [c for c in table.c if c.key not in keys and c.default is not None]
+    values = [_scalar_default(table, c) for c in left_out]
     marks = [
         # Text bound into a JSON column: PostgreSQL wants it cast, SQLite stores it as is.
         f"CAST({mark} AS {table.c[k].type.compile(dialect)})"
         if k in json_text and dialect.name == "postgresql"
         else mark
         for k in keys
-    ]
+    ] + [mark] * len(left_out)
+    columns = [table.c[k] for k in keys] + left_out
     sql = (
         f"INSERT INTO {q.format_table(table)} "
-        f"({', '.join(q.format_column(table.c[k]) for k in keys)}) VALUES ({', '.join(marks)})"
+        f"({', '.join(q.format_column(c) for c in columns)}) VALUES ({', '.join(marks)})"
     )
     procs = tuple(None if k in json_text else _processor(dialect, table.c[k]) for k in keys)
-    return _Plan(sql, keys, procs)
+    defaults = tuple(
+        v if (p := _processor(dialect, c)) is None else p(v)
+        for c, v in zip(left_out, values, strict=True)
+    )
+    return _Plan(sql, keys, procs, defaults)
+
+
+def _scalar_default(table: Table, column: Any) -> Any:
+    default: Any = column.default
+    if not default.is_scalar:
+        raise ValueError(f"{table.name}.{column.key}: its default is computed; give it a value")
+    return default.arg
 
 
 @lru_cache(maxsize=256)
