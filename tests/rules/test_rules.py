@@ -146,3 +146,26 @@ def test_unpriced_year_warns_instead_of_guessing() -> None:
     assert findings(s, "OT-KX-001") == []
     assert len(findings(s, "OT-KX-004")) == 1
     assert (s.as_of - timedelta(days=7)).year == 2026
+
+
+def test_rules_given_once_as_an_iterator_check_every_date() -> None:
+    """The rules a caller passes are taken once and used for each date of service, and the
+    rules in force are chosen per date as the registry's own set is."""
+    s = scenario(PayerKind.MEDICARE, date(2022, 10, 3), visits=12)
+    visits = list(s.episode.visits)
+    visits[7] = replace(
+        visits[7], documentation=replace(visits[7].documentation, progress_report=False)
+    )
+    episode = replace(s.episode, visits=tuple(visits))
+
+    def run(rules):  # type: ignore[no-untyped-def]
+        return [
+            (r.claim.id, f.rule)
+            for r in check_episode(episode, as_of=s.as_of, codesets=s.codesets, rules=rules)
+            for f in r.findings
+        ]
+
+    everything = run(None)
+    assert {rule for _, rule in everything} >= {"OT-PR-001", "OT-PR-002"}
+    assert run(r for r in all_rules()) == everything
+    assert run(iter([get("OT-PR-001")])) == [x for x in everything if x[1] == "OT-PR-001"]

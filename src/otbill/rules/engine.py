@@ -79,6 +79,7 @@ def check_episode(
     cs = codesets or default_codesets()
     if claims is None:
         episode, claims = code_by_day(episode, cs)
+    active = None if rules is None else list(rules)
     silence_list = [*episode.silences, *silences]
     reports = []
     by_day: dict[date, Sequence[Rule]] = {}  # the rules in force on each date of service
@@ -87,7 +88,7 @@ def check_episode(
         todays = by_day.get(day)
         if todays is None:
             todays = by_day[day] = (
-                rules_in_force(day) if rules is None else [r for r in rules if r.applies_on(day)]
+                rules_in_force(day) if active is None else [r for r in active if r.applies_on(day)]
             )
         findings = apply_silences(check_claim(ctx, todays), silence_list)
         reports.append(ClaimReport(ctx.claim, tuple(findings)))
