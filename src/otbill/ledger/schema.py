@@ -247,6 +247,24 @@ class Adjustment(Base):
     remarks: Mapped[str] = mapped_column(String(200), default="")  # RARCs of the line
 
 
+class PatientPayment(Base):
+    """Money a patient paid the practice. Append-only: a returned check or a refund is a row of
+    its own, with the amount negative, naming the payment it undoes."""
+
+    __tablename__ = "patient_payment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    method: Mapped[str] = mapped_column(String(10))  # cash, check, card, other
+    reference: Mapped[str] = mapped_column(String(50), default="")  # check or receipt number
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("patient_payment.id"), unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))
+    why: Mapped[str] = mapped_column(Text, default="")
+
+
 class Unmatched(Base):
     """A CLP no claim could be found for: kept, with the reason, for a person to work."""
 
