@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -29,6 +30,7 @@ from otbill.ledger.patients import (
     Statement,
     why,
 )
+from otbill.ledger.payments import Received
 from otbill.ledger.posting import post_835
 from otbill.ledger.store import import_episodes
 from otbill.load.json_doc import load_path
@@ -54,8 +56,10 @@ def posted(
     return ClaimDetail(number, day, "Acme Health", False, remitted, lines, ZERO, ZERO, at_claim)
 
 
-def balance(claims: tuple[ClaimDetail, ...]) -> PatientBalance:
-    owed = sum((c.patient_share for c in claims if not c.pending), ZERO)
+def balance(claims: tuple[ClaimDetail, ...], payments: tuple[Received, ...] = ()) -> PatientBalance:
+    shares = sum((c.patient_share for c in claims if not c.pending), ZERO)
+    paid = sum((p.amount for p in payments), ZERO)
+    owed = shares - paid
     pending = [c for c in claims if c.pending]
     return PatientBalance(
         "P-0042",
@@ -67,16 +71,21 @@ def balance(claims: tuple[ClaimDetail, ...]) -> PatientBalance:
         sum((c.charge for c in pending), ZERO),
         len(pending),
         claims,
+        shares,
+        paid,
+        payments,
     )
 
 
-def statement(claims: tuple[ClaimDetail, ...], as_of: date = AS_OF) -> Statement:
+def statement(
+    claims: tuple[ClaimDetail, ...], as_of: date = AS_OF, payments: tuple[Received, ...] = ()
+) -> Statement:
     return Statement(
         as_of,
         "Lakeside Hand & Speech Therapy",
         Address("9 Shore Road", "Duluth", "MN", "55802", "Suite 4"),
         Address("17 Birch Lane", "Duluth", "MN", "55803"),
-        balance(claims),
+        balance(claims, payments),
     )
 
 
@@ -135,6 +144,27 @@ def test_the_statement_shows_each_service_the_reasons_and_the_total() -> None:
         "Total due $40.50",
         "Amount due $40.50",
         "Amount enclosed",
+    ):
+        assert text in page, text
+
+
+def test_the_statement_lists_the_patients_payments_and_what_is_left() -> None:
+    payments = (
+        Received(1, date(2026, 5, 2), D("30.00"), "check", "1042", None, "ann", ""),
+        Received(2, date(2026, 5, 9), D("-30.00"), "check", "1042", 1, "ann", "returned NSF"),
+        Received(3, date(2026, 5, 20), D("25.00"), "card", "", None, "ann", ""),
+    )
+    (page,) = texts(render_statement(statement(SMALL, payments=payments)))
+    for text in (
+        "Total due $15.50",
+        "Your share $40.50",
+        "Your payments -$25.00",
+        "05/02/2026 Check 1042 -$30.00",
+        "05/09/2026 Returned to you: Check 1042 (returned NSF) $30.00",
+        "05/20/2026 Card -$25.00",
+        "Total -$25.00",
+        "Amount due $15.50",
+        "Your payments are those we received by 06/10/2026",
     ):
         assert text in page, text
 
@@ -252,3 +282,25 @@ def test_cli_unknown_patient_is_an_error_and_writes_nothing(
     err = capsys.readouterr().err
     assert err == "otbill: error: patient: no patient 'NOPE' at this practice\n"
     assert not out.exists()
+
+
+def test_cli_pay_and_return(ledger: tuple[str, Decimal], tmp_path: Path) -> None:
+    db, owed = ledger
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(patients_cmd, [*args, "--db", db])
+
+    paid = run("pay", "P-0001", "$50.00", "--on", "2026-06-01", "--ref", "1042", "--who", "ann")
+    assert paid.exit_code == 0, paid.output
+    assert paid.output.startswith("payment 1: check 1042 $50.00 from P-0001 on 2026-06-01")
+    assert run("pay", "P-0001", "50", "--on", "2026-06-01", "--ref", "1042").exit_code != 0
+    row = json.loads(run("balance", "--as-of", "2026-06-10", "--json").output)["patients"][0]
+    assert (row["shares"], row["paid"], row["owed"]) == ("74.28", "50.00", "24.28")
+    assert row["payments"][0]["reference"] == "1042"
+    back = run("return", "1", "--on", "2026-06-05", "--why", "returned NSF", "--json")
+    assert back.exit_code == 0, back.output
+    assert json.loads(back.output)["amount"] == "-50.00"
+    row = json.loads(run("balance", "--as-of", "2026-06-10", "--json").output)["patients"][0]
+    assert (row["paid"], row["owed"]) == ("0.00", str(owed))
+    bad = run("pay", "P-0001", "ten dollars")
+    assert bad.exit_code == 2 and "not an amount: 'ten dollars'" in bad.output

@@ -9,15 +9,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from otbill.demo.practice import generate_practice
 from otbill.demo.remit import remittance
 from otbill.errors import InputError
+from otbill.ledger import schema as t
 from otbill.ledger.books import verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
 from otbill.ledger.patients import patient_balances, statement_for, why
+from otbill.ledger.payments import PaymentError, record_payment, return_payment
 from otbill.ledger.posting import post_835
 from otbill.ledger.store import import_episodes
 from otbill.load.json_doc import load_path
@@ -308,3 +310,90 @@ def test_statement_names_the_practice_and_the_patient(engine: Engine, tmp_path: 
 def test_a_reason_without_plain_words_is_shown_by_its_code() -> None:
     assert why("2") == "coinsurance"
     assert why("A1") == "your share"
+
+
+def test_payments_come_off_the_oldest_share_first(engine: Engine, tmp_path: Path) -> None:
+    """$150 by check on 5/25 against 195.32: the 138.00 remitted 3/20 first, then 12.00 of
+    the 57.32 remitted 5/15, leaving 45.32, all of it 0-30 days old on 6/1."""
+    pid, _ = setup(engine, tmp_path)
+    with session_scope(engine) as s:
+        r = record_payment(s, pid, "P-0001", D("150.00"), date(2026, 5, 25), "check", "1042")
+        (b,) = patient_balances(s, pid, AS_OF)
+        (before,) = patient_balances(s, pid, date(2026, 5, 24))
+    assert (b.shares, b.paid, b.owed) == (D("195.32"), D("150.00"), D("45.32"))
+    assert dict(b.aging) == {
+        "0-30": D("45.32"),
+        "31-60": D("0.00"),
+        "61-90": D("0.00"),
+        "over 90": D("0.00"),
+    }
+    assert [(p.id, p.amount, p.method, p.reference) for p in b.payments] == [
+        (r.id, D("150.00"), "check", "1042")
+    ]
+    assert (before.owed, before.payments) == (D("195.32"), ())  # not yet received on 5/24
+
+
+def test_a_returned_check_is_owed_again_from_the_day_it_came_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    pid, _ = setup(engine, tmp_path)
+    with session_scope(engine) as s:
+        r = record_payment(s, pid, "P-0001", D("150.00"), date(2026, 5, 25), "check", "1042")
+        with pytest.raises(PaymentError, match=f"payment {r.id} already records check 1042"):
+            record_payment(s, pid, "P-0001", D("150.00"), date(2026, 5, 25), "check", "1042")
+        back = return_payment(s, pid, r.id, date(2026, 6, 1), "ann", "returned NSF")
+        assert (back.amount, back.undoes) == (D("-150.00"), r.id)
+        (then,) = patient_balances(s, pid, date(2026, 5, 31))
+        (now,) = patient_balances(s, pid, AS_OF)
+        with pytest.raises(PaymentError, match="already returned on 2026-06-01"):
+            return_payment(s, pid, r.id, AS_OF, "ann", "again")
+        with pytest.raises(PaymentError, match="is itself the return"):
+            return_payment(s, pid, back.id, AS_OF, "ann", "a return of a return")
+        # Deposited again once it came back: the same check is taken this time.
+        again = record_payment(s, pid, "P-0001", D("150.00"), date(2026, 5, 25), "check", "1042")
+    assert then.owed == D("45.32")
+    assert (now.paid, now.owed) == (D("0.00"), D("195.32"))
+    assert [p.amount for p in now.payments] == [D("150.00"), D("-150.00")]
+    assert again.id not in (r.id, back.id)
+
+
+def test_paying_more_than_owed_leaves_a_credit(engine: Engine, tmp_path: Path) -> None:
+    pid, _ = setup(engine, tmp_path)
+    with session_scope(engine) as s:
+        record_payment(s, pid, "P-0001", D("200.00"), date(2026, 5, 30), "cash")
+        (b,) = patient_balances(s, pid, AS_OF)
+    assert b.owed == D("-4.68")  # a credit the practice owes back
+    assert dict(b.aging) == {
+        "0-30": D("-4.68"),
+        "31-60": D("0.00"),
+        "61-90": D("0.00"),
+        "over 90": D("0.00"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("amount", "method", "patient", "message"),
+    [
+        ("0.00", "cash", "P-0001", "more than \\$0.00"),
+        ("-5.00", "cash", "P-0001", "more than \\$0.00"),
+        ("12.345", "cash", "P-0001", "dollars and cents"),
+        ("NaN", "cash", "P-0001", "more than \\$0.00"),
+        ("10.00", "bitcoin", "P-0001", "one of cash, check, card, other"),
+        ("10.00", "cash", "P-9999", "no patient 'P-9999'"),
+    ],
+)
+def test_a_payment_that_cannot_be_taken_is_refused_and_nothing_is_written(
+    engine: Engine, tmp_path: Path, amount: str, method: str, patient: str, message: str
+) -> None:
+    pid, _ = setup(engine, tmp_path)
+    with pytest.raises(PaymentError, match=message), session_scope(engine) as s:
+        record_payment(s, pid, patient, D(amount), date(2026, 5, 30), method)
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(t.PatientPayment)) == 0
+        with pytest.raises(PaymentError, match="no patient payment 99"):
+            return_payment(s, pid, 99, AS_OF, "ann", "refund")
+        r = record_payment(s, pid, "P-0001", D("10.00"), date(2026, 5, 30), "card")
+        with pytest.raises(PaymentError, match="cannot be returned on 2026-05-29"):
+            return_payment(s, pid, r.id, date(2026, 5, 29), "ann", "refund")
+        with pytest.raises(PaymentError, match="needs a reason"):
+            return_payment(s, pid, r.id, AS_OF, "ann", " ")

@@ -1,4 +1,4 @@
-"""otbill patients: what each patient owes, and a patient's statement as PDF.
+"""otbill patients: what each patient owes, their payments, and a patient's statement as PDF.
 
 Like the ledger commands, these take --db PATH (a SQLite file) or OTBILL_DATABASE_URL, and
 --practice when the database holds several practices.
@@ -7,7 +7,7 @@ Like the ledger commands, these take --db PATH (a SQLite file) or OTBILL_DATABAS
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from otbill.cli.ledger import _engine, _out, _practice, db_options
 from otbill.forms.statement import render_statement
 from otbill.ledger.db import session_scope
 from otbill.ledger.patients import PatientBalance, patient_balances, statement_for
+from otbill.ledger.payments import METHODS, record_payment, return_payment
 
 _AS_OF = click.option(
     "--as-of",
@@ -31,7 +32,7 @@ def _day(as_of: datetime | None) -> date:
 
 @click.group("patients")
 def patients_cmd() -> None:
-    """What patients owe after insurance, and their statements."""
+    """What patients owe after insurance, what they pay, and their statements."""
 
 
 def _summary(b: PatientBalance) -> dict[str, Any]:
@@ -39,6 +40,9 @@ def _summary(b: PatientBalance) -> dict[str, Any]:
         "patient": b.patient_id,
         "name": f"{b.last_name}, {b.first_name}",
         "owed": b.owed,
+        "shares": b.shares,
+        "paid": b.paid,
+        "payments": b.payments,
         "by_reason": b.by_reason,
         "aging": dict(b.aging),
         "pending_insurance": b.pending_insurance,
@@ -104,4 +108,88 @@ def statement_cmd(
         {"file": str(output), "patient": b.patient_id, "as_of": st.as_of, "total_due": b.owed},
         f"statement for {b.first_name} {b.last_name} ({b.patient_id}) as of {st.as_of}: "
         f"${b.owed:,.2f} due; written to {output}",
+    )
+
+
+@patients_cmd.command("pay")
+@click.argument("patient_id")
+@click.argument("amount")
+@click.option(
+    "--on",
+    "received",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day it was received (default today).",
+)
+@click.option("--method", type=click.Choice(METHODS), default="check", show_default=True)
+@click.option("--ref", "reference", default="", help="The check or receipt number.")
+@click.option("--who", default="otbill", show_default=True)
+@click.option("--why", default="", help="A note kept with the payment.")
+@db_options
+def pay_cmd(
+    patient_id: str,
+    amount: str,
+    received: datetime | None,
+    method: str,
+    reference: str,
+    who: str,
+    why: str,
+    db_path: str | None,
+    practice_npi: str | None,
+    as_json: bool,
+) -> None:
+    """Record a payment a patient made (PATIENT_ID is the patient's id at the practice)."""
+    try:
+        dollars = Decimal(amount.replace(",", "").removeprefix("$"))
+    except InvalidOperation:
+        raise click.BadParameter(f"not an amount: {amount!r}", param_hint="AMOUNT") from None
+    with session_scope(_engine(db_path)) as session:
+        r = record_payment(
+            session,
+            _practice(session, practice_npi),
+            patient_id,
+            dollars,
+            _day(received),
+            method,
+            reference,
+            who,
+            why,
+        )
+    _out(
+        as_json,
+        r,
+        f"payment {r.id}: {r.method} {r.reference} ${r.amount:,.2f} from {patient_id} "
+        f"on {r.received_on}".replace("  ", " "),
+    )
+
+
+@patients_cmd.command("return")
+@click.argument("payment_id", type=int)
+@click.option(
+    "--on",
+    "returned",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day it went back (default today).",
+)
+@click.option("--who", default="otbill", show_default=True)
+@click.option("--why", required=True, help="Why: a returned check, a refund of a credit.")
+@db_options
+def return_cmd(
+    payment_id: int,
+    returned: datetime | None,
+    who: str,
+    why: str,
+    db_path: str | None,
+    practice_npi: str | None,
+    as_json: bool,
+) -> None:
+    """Give a patient payment back: a check that bounced, or a refund."""
+    with session_scope(_engine(db_path)) as session:
+        r = return_payment(
+            session, _practice(session, practice_npi), payment_id, _day(returned), who, why
+        )
+    _out(
+        as_json,
+        r,
+        f"payment {payment_id} returned on {r.received_on} (${-r.amount:,.2f}), "
+        f"recorded as {r.id}: {why}",
     )

@@ -1,5 +1,6 @@
 """A patient statement as PDF: each service with what insurance paid and adjusted, the
-patient's share and why, what is owed aged from the remittance, and a stub to send back.
+patient's share and why, the patient's payments, what is owed aged from the remittance, and a
+stub to send back.
 
 Letter paper. The practice header repeats on every page; the table of services runs on over as
 many pages as it needs, its heading repeated; the stub closes the last page. The same statement
@@ -23,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from otbill.ledger.patients import ClaimDetail, Share, Statement
+from otbill.ledger.payments import Received
 from otbill.model.parties import Address
 
 PAGE_W, PAGE_H = LETTER
@@ -119,6 +121,8 @@ def _story(st: Statement) -> list[Flowable]:
     summary = Table(
         [
             ["Total due", usd(b.owed)],
+            ["Your share", usd(b.shares)],
+            ["Your payments", usd(-b.paid)],
             ["Pending insurance", usd(b.pending_insurance)],
         ],
         colWidths=(110, 80),
@@ -135,21 +139,49 @@ def _story(st: Statement) -> list[Flowable]:
         colWidths=(WIDTH - 200, 200),
         style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")],
     )
+    paid: list[Flowable] = [Spacer(0, 12), _payments(b.payments)] if b.payments else []
     return [
         top,
         Spacer(0, 16),
         _services(b.claims),
+        *paid,
         Spacer(0, 12),
         _aging(b.aging, b.owed),
         Spacer(0, 8),
         _p(
             "Your share is what your insurance told us you owe, in the payment advice it sent "
             "us. Services pending insurance are not owed until your insurance has answered. "
-            "Payments you have made to us are not shown on this statement.",
+            f"Your payments are those we received by {st.as_of:%m/%d/%Y}; they are taken off "
+            "what you have owed longest.",
             NOTE,
         ),
         _Stub(st),
     ]
+
+
+def _payments(payments: Sequence[Received]) -> Table:
+    rows: list[list[Any]] = [[_p(h, HEAD) for h in ("Date", "Your payment", "Amount")]]
+    for r in payments:
+        what = f"{r.method.capitalize()} {r.reference}".strip()
+        if r.undoes is not None:
+            what = f"Returned to you: {what}" + (f" ({r.why})" if r.why else "")
+        rows.append([f"{r.received_on:%m/%d/%Y}", _p(what), usd(-r.amount)])
+    total = sum((r.amount for r in payments), Decimal("0.00"))
+    rows.append(["", _p("Total", HEAD), usd(-total)])
+    return Table(
+        rows,
+        colWidths=(COLUMNS[0], WIDTH - COLUMNS[0] - 70, 70),
+        style=[
+            ("FONT", (0, 0), (-1, -1), FONT, 7.5),
+            ("FONT", (0, -1), (-1, -1), BOLD, 7.5),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("ALIGN", (2, 1), (2, -1), "RIGHT"),
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+            ("LINEBELOW", (0, 1), (-1, -2), 0.3, GRID),
+            ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+        ],
+    )
 
 
 def _why(shares: Sequence[Share]) -> str:

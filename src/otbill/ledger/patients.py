@@ -3,9 +3,9 @@ by claim, aged from the remittance, and what is still with the payer.
 
 Only what is posted counts: a share falls to the patient when a posted 835 says so (a CAS with
 group PR), on the date of its remittance; a claim sent and not yet answered is pending insurance,
-not owed. A reversed posting counts for nothing, whenever the reversal came. The ledger has no
-table for payments patients make, so what is owed here is what payers assigned to the patient,
-before anything the patient has paid.
+not owed. A reversed posting counts for nothing, whenever the reversal came. What the patient
+has paid (ledger/payments) comes off what payers assigned, the oldest share first, so the aging
+shows what has been owed longest.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, load_only
 from otbill.codesets.hcpcs import lookup
 from otbill.errors import InputError
 from otbill.ledger import schema as t
+from otbill.ledger.payments import Received, payments_by_patient
 from otbill.ledger.posting import ZERO, line_for, payment_from_doc
 from otbill.load.json_doc import _address
 from otbill.model.parties import Address
@@ -139,12 +140,15 @@ class PatientBalance:
     patient_id: str  # the patient's id at the practice: the statement's account number
     last_name: str
     first_name: str
-    owed: Decimal
+    owed: Decimal  # shares less what the patient paid; below zero, a credit to refund
     by_reason: tuple[Share, ...]  # summed per group and reason
-    aging: tuple[tuple[str, Decimal], ...]  # ("0-30", amount), ... from the remittance date
+    aging: tuple[tuple[str, Decimal], ...]  # ("0-30", amount), ... of what is owed
     pending_insurance: Decimal  # the charges of claims still with the payer
     pending_claims: int
     claims: tuple[ClaimDetail, ...]  # those with a share of the patient's, or pending
+    shares: Decimal = ZERO  # what payers assigned to the patient
+    paid: Decimal = ZERO  # what the patient paid, less what was given back
+    payments: tuple[Received, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +246,10 @@ def _balances(
         )
         .order_by(t.Patient.last_name, t.Patient.first_name, t.Patient.ext_id)
     )
-    return [_balance(pt, details.get(pt.id, []), aged[pt.id]) for pt in patients]
+    paid = payments_by_patient(session, practice_id, as_of, patient_id)
+    return [
+        _balance(pt, details.get(pt.id, []), aged[pt.id], paid.get(pt.id, [])) for pt in patients
+    ]
 
 
 class _Claim(NamedTuple):
@@ -348,22 +355,48 @@ def _read(
     return rows
 
 
-def _balance(pt: t.Patient, claims: list[ClaimDetail], aged: dict[str, Decimal]) -> PatientBalance:
+def _balance(
+    pt: t.Patient,
+    claims: list[ClaimDetail],
+    aged: dict[str, Decimal],
+    payments: list[Received],
+) -> PatientBalance:
     pending = [d for d in claims if d.pending]
     shares = _merge(
         s for d in claims for s in (*d.claim_shares, *(s for ln in d.lines for s in ln.shares))
     )
+    assigned = sum((s.amount for s in shares), ZERO)
+    paid = sum((p.amount for p in payments), ZERO)
     return PatientBalance(
         pt.ext_id,
         pt.last_name,
         pt.first_name,
-        sum((s.amount for s in shares), ZERO),
+        assigned - paid,
         shares,
-        tuple(aged.items()),
+        _apply(aged, paid),
         sum((d.charge for d in pending), ZERO),
         len(pending),
         tuple(claims),
+        assigned,
+        paid,
+        tuple(payments),
     )
+
+
+def _apply(aged: dict[str, Decimal], paid: Decimal) -> tuple[tuple[str, Decimal], ...]:
+    """The aging after the patient's payments, taken off the oldest bucket first; what they
+    paid beyond every share stays as a credit in the newest."""
+    left = dict(aged)
+    labels = list(left)
+    for label in reversed(labels):
+        if paid <= ZERO:
+            break
+        taken = min(paid, max(left[label], ZERO))
+        left[label] -= taken
+        paid -= taken
+    if paid != ZERO:
+        left[labels[0]] -= paid
+    return tuple(left.items())
 
 
 def _pending(c: _Claim, payer: str, lines: Sequence[_Line]) -> ClaimDetail:
