@@ -169,6 +169,15 @@ def test_the_statement_lists_the_patients_payments_and_what_is_left() -> None:
         assert text in page, text
 
 
+def test_a_patient_who_paid_more_than_owed_has_a_credit_not_an_amount_due() -> None:
+    paid = (Received(1, date(2026, 5, 2), D("50.00"), "cash", "", None, "ann", ""),)
+    (page,) = texts(render_statement(statement(SMALL, payments=paid)))
+    assert "Your credit $9.50" in page
+    assert "Amount due $0.00" in page
+    assert "You have a credit of $9.50 with us" in page
+    assert "Total due -$" not in page
+
+
 def test_the_same_statement_gives_the_same_bytes() -> None:
     pdf = render_statement(statement(SMALL))
     assert pdf.startswith(b"%PDF")

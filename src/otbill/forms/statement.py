@@ -120,7 +120,8 @@ def _story(st: Statement) -> list[Flowable]:
     who = "\n".join([f"{b.first_name} {b.last_name}", *address_lines(st.patient_address)])
     summary = Table(
         [
-            ["Total due", usd(b.owed)],
+            # Paid beyond every share: a credit of the patient's, not a negative amount due.
+            ["Your credit", usd(-b.owed)] if b.owed < 0 else ["Total due", usd(b.owed)],
             ["Your share", usd(b.shares)],
             ["Your payments", usd(-b.paid)],
             ["Pending insurance", usd(b.pending_insurance)],
@@ -152,7 +153,13 @@ def _story(st: Statement) -> list[Flowable]:
             "Your share is what your insurance told us you owe, in the payment advice it sent "
             "us. Services pending insurance are not owed until your insurance has answered. "
             f"Your payments are those we received by {st.as_of:%m/%d/%Y}; they are taken off "
-            "what you have owed longest.",
+            "what you have owed longest."
+            + (
+                f" You have a credit of {usd(-b.owed)} with us: we will refund it or apply it "
+                "to your next visit, as you ask."
+                if b.owed < 0
+                else ""
+            ),
             NOTE,
         ),
         _Stub(st),
@@ -234,8 +241,10 @@ def _services(claims: Sequence[ClaimDetail]) -> LongTable:
 
 
 def _aging(aging: Sequence[tuple[str, Decimal]], owed: Decimal) -> Table:
-    heads = [f"{label[:1].upper()}{label[1:]} days" for label, _ in aging] + ["Total due"]
-    values = [usd(amount) for _, amount in aging] + [usd(owed)]
+    zero = Decimal("0.00")
+    heads = [f"{label[:1].upper()}{label[1:]} days" for label, _ in aging]
+    heads.append("Your credit" if owed < zero else "Total due")
+    values = [usd(max(amount, zero)) for _, amount in aging] + [usd(abs(owed))]
     return Table(
         [heads, values],
         colWidths=[WIDTH / len(heads)] * len(heads),
@@ -286,7 +295,7 @@ class _Stub(Flowable):  # type: ignore[misc]
             ("Patient", f"{b.first_name} {b.last_name}"),
             ("Account number", b.patient_id),
             ("Statement date", f"{st.as_of:%m/%d/%Y}"),
-            ("Amount due", usd(b.owed)),
+            ("Amount due", usd(max(b.owed, Decimal("0.00")))),
             ("Amount enclosed", "$____________"),
         )
         label_x, value_x = self.width - 230, self.width - 130
