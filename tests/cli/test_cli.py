@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -260,5 +261,8 @@ def test_demo_ledger_runs_the_work_flow_on_sqlite(
     assert led["books_balance"] and led["breaks"] == []
     assert sum(led["states"].values()) == led["claims_built"]
     assert (tmp_path / "claims.837").read_text().startswith("ISA*")
+    # The patient who owed most paid part at the front desk and has a statement.
+    assert D(led["patients_owe"]) > 0 and led["patients_owing"] > 0
+    assert Path(led["statement_file"]).read_bytes().startswith(b"%PDF")
     code, _, err = run(capsys, "demo", "--patients", "30", "--ledger", "--out", str(tmp_path))
     assert code != 0 and "exists" in err  # never over a database already there

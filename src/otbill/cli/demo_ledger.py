@@ -2,9 +2,9 @@
 
 The demo practice's visits up to the billed week are imported, built into claims, the ready
 ones sent in an 837P batch, adjudicated by the demo payer into an 835 (a stand-in, see
-demo/remit), posted, secondary claims built, and the books verified; then the A/R is printed.
-The database is a fresh file in --out (default: a new temporary directory), so the demo never
-touches a practice's own data.
+demo/remit), posted, secondary claims built, and the books verified; the patient who owes
+most pays part and gets a statement; then the A/R is printed. The database is a fresh file in
+--out (default: a new temporary directory), so the demo never touches a practice's own data.
 """
 
 from __future__ import annotations
@@ -12,16 +12,20 @@ from __future__ import annotations
 import tempfile
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
 
 from otbill.demo.remit import remittance
+from otbill.forms.statement import render_statement
 from otbill.ledger.books import accounts_receivable, verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit, write_after_commit
 from otbill.ledger.db import make_engine, session_scope
 from otbill.ledger.migrate import upgrade
+from otbill.ledger.patients import patient_balances, statement_for
+from otbill.ledger.payments import record_payment
 from otbill.ledger.posting import post_835
 from otbill.ledger.secondary import build_secondary
 from otbill.ledger.store import import_episodes
@@ -51,12 +55,27 @@ def run_ledger_demo(practice: Any, end: date, as_of: date, out: Path | None) -> 
     with session_scope(engine) as s:
         sent = as_claims(list_claims(s, pid, "submitted"))
     era = folder / "remittance.835"
-    era.write_text(build_835([remittance(sent, seed=11)], InterchangeInfo("DEMO", "P", 1, when)))
+    remit = remittance(sent, seed=11)
+    era.write_text(build_835([remit], InterchangeInfo("DEMO", "P", 1, when)))
+    # Patients owe once the 835 is in: their balances and the statement are as of its date.
+    paid_on = remit.payment_date or as_of
     with session_scope(engine) as s:
         posted = post_835(s, pid, era)
     with session_scope(engine) as s:
         secondary = build_secondary(s, pid, as_of)
+    statement = None
     with session_scope(engine) as s:
+        # The patient who owes most pays part at the front desk and gets a statement.
+        owing = [b for b in patient_balances(s, pid, paid_on) if b.owed > 0]
+        top = max(owing, key=lambda b: b.owed, default=None)
+        if top is not None:
+            part = min(top.owed, Decimal("20.00"))
+            record_payment(s, pid, top.patient_id, part, paid_on, "card", "", "demo", "front desk")
+            st = statement_for(s, pid, top.patient_id, paid_on)
+            statement = folder / f"statement-{top.patient_id}.pdf"
+            statement.write_bytes(render_statement(st))
+    with session_scope(engine) as s:
+        owed = sum((b.owed for b in patient_balances(s, pid, paid_on)), Decimal("0.00"))
         breaks = verify(s, pid)
         ar = accounts_receivable(s, pid, as_of)
         states: dict[str, int] = {}
@@ -74,6 +93,9 @@ def run_ledger_demo(practice: Any, end: date, as_of: date, out: Path | None) -> 
         "paid": f"{posted.paid:.2f}",
         "unmatched": len(posted.unmatched),
         "secondary_claims": len(secondary.built),
+        "patients_owe": f"{owed:.2f}",
+        "patients_owing": len(owing),
+        "statement_file": str(statement) if statement else None,
         "states": dict(sorted(states.items())),
         "books_balance": not breaks,
         "breaks": breaks[:10],
@@ -96,6 +118,12 @@ def print_ledger_demo(d: dict[str, Any]) -> None:
     )
     click.echo(f"  secondary claims     {d['secondary_claims']}")
     click.echo(f"  claims by state      {', '.join(f'{k} {v}' for k, v in d['states'].items())}")
+    click.echo(
+        f"  patients owe         ${d['patients_owe']} after insurance ({d['patients_owing']} "
+        "patients)"
+    )
+    if d["statement_file"]:
+        click.echo(f"  a statement          {d['statement_file']}")
     verdict = "balance" if d["books_balance"] else f"DO NOT balance: {d['breaks']}"
     click.echo(f"  the books            {verdict}")
     click.echo(f"  open A/R             ${d['ar_total']} (days in A/R {d['days_in_ar'] or 'n/a'})")
