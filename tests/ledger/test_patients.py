@@ -230,10 +230,21 @@ def test_a_reversed_payment_is_owed_no_more(engine: Engine, tmp_path: Path) -> N
     with session_scope(engine) as s:
         post_835(s, pid, era([c2], [undo], date(2026, 5, 20), 13), name="reversal")
         (b,) = patient_balances(s, pid, AS_OF)
+        (before,) = patient_balances(s, pid, date(2026, 5, 19))
+        st = statement_for(s, pid, "P-0001", date(2026, 5, 19))
     assert b.owed == D("175.32")  # the copay of V-2026-0002 is gone
     assert [r.reason for r in b.by_reason] == ["1", "2"]
     # Back with the payer: pending again, owed nothing on it.
     assert (b.pending_insurance, b.pending_claims) == (D("557.00"), 3)
+    # The day before the reversal came, the payment and its copay still stood.
+    assert before.owed == D("195.32")
+    assert (before.pending_insurance, before.pending_claims) == (D("395.00"), 2)
+    v2 = next(d for d in st.balance.claims if d.number == "V-2026-0002")
+    assert not v2.pending and v2.patient_share == D("20.00")
+    assert [(ln.code, ln.insurance_paid) for ln in v2.lines] == [
+        ("97530", D("68.00")),
+        ("97112", D("41.60")),
+    ]
 
 
 def test_a_claim_paid_in_two_parts_counts_the_part_paid_by_the_day(

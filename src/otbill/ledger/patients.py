@@ -3,7 +3,7 @@ by claim, aged from the remittance, and what is still with the payer.
 
 Only what is posted counts: a share falls to the patient when a posted 835 says so (a CAS with
 group PR), on the date of its remittance; a claim sent and not yet answered is pending insurance,
-not owed. A reversed posting counts for nothing, whenever the reversal came. What the patient
+not owed. A reversed posting counts until the day of the reversal's remittance. What the patient
 has paid (ledger/payments) comes off what payers assigned, the oldest share first, so the aging
 shows what has been owed longest.
 """
@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, aliased, load_only
 
 from otbill.codesets.hcpcs import lookup
 from otbill.errors import InputError
@@ -317,19 +317,41 @@ def _read(
     ):
         rows.lines[ln.claim_id].append(_Line(*ln))
     later = set()
-    for posting_id, claim_id, paid, paid_on, posted_at in session.execute(
+    undoing = aliased(t.Posting)
+    undone = aliased(t.Remittance)
+    for (
+        posting_id,
+        claim_id,
+        paid,
+        paid_on,
+        posted_at,
+        reversed_,
+        undone_on,
+        undone_at,
+    ) in session.execute(
         select(
             t.Posting.id,
             t.Posting.claim_id,
             t.Posting.paid,
             t.Remittance.paid_on,
             t.Remittance.posted_at,
+            t.Posting.reversed,
+            undone.paid_on,
+            undone.posted_at,
         )
         .join(t.Remittance, t.Remittance.id == t.Posting.remittance_id)
         .join(t.Claim, t.Claim.id == t.Posting.claim_id)
-        .where(*of_claims, t.Remittance.practice_id == practice_id, t.Posting.reversed.is_(False))
+        .outerjoin(undoing, undoing.id == t.Posting.reversed_by_id)
+        .outerjoin(undone, undone.id == undoing.remittance_id)
+        .where(*of_claims, t.Remittance.practice_id == practice_id, t.Posting.status != "22")
     ):
         when = paid_on or posted_at.date()
+        if reversed_:
+            # Counted until the reversal's remittance; one reversed before the link was kept
+            # counts for nothing.
+            if undone_at is None or (undone_on or undone_at.date()) <= as_of:
+                continue
+            later.add(claim_id)  # its lines no longer hold this payment
         if when > as_of:
             later.add(claim_id)
             continue

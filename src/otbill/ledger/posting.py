@@ -669,19 +669,20 @@ def _reverse(
         line = next((ln for ln in lines.values() if ln.code == code and ln.paid > ZERO), None)
         if line is not None:
             line.paid -= Decimal(s["paid"])
-    session.add(
-        t.Posting(
-            remittance_id=remit.id,
-            claim_id=claim.id,
-            status="22",
-            charge=cp.charge,
-            paid=cp.paid,
-            patient_resp=cp.patient_responsibility or ZERO,
-            payer_claim_number=cp.payer_claim_number,
-            reversed=True,
-            doc=payment_doc(cp),
-        )
+    reversal = t.Posting(
+        remittance_id=remit.id,
+        claim_id=claim.id,
+        status="22",
+        charge=cp.charge,
+        paid=cp.paid,
+        patient_resp=cp.patient_responsibility or ZERO,
+        payer_claim_number=cp.payer_claim_number,
+        reversed=True,
+        doc=payment_doc(cp),
     )
+    session.add(reversal)
+    session.flush()
+    target.reversed_by_id = reversal.id
     session.flush()
     if claim.state not in ("accepted", "corrected", "voided"):
         move(

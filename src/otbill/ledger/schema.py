@@ -230,6 +230,8 @@ class Posting(Base):
     patient_resp: Mapped[Decimal] = mapped_column(Money())
     payer_claim_number: Mapped[str] = mapped_column(String(80))
     reversed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reversal (CLP02 22) that undid it: a balance as of an earlier day still counts it.
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"))
     doc: Mapped[dict[str, Any]]  # the CLP as read: lines, adjustments, remarks
 
 
