@@ -340,6 +340,22 @@ def test_ar_ages_open_balances(engine: Engine, tmp_path: Path) -> None:
     assert len(ar.by_patient) == 1
 
 
+def test_days_in_ar_over_the_last_90_days_charges(engine: Engine, tmp_path: Path) -> None:
+    """By hand, as of 6/1: A/R is all five claims, 994.00. The charges of the last 90 days
+    leave out 3/2 (91 days back): 162 + 202 + 165 + 230 = 759.00, 8.4333 a day, so days in A/R
+    = 994.00 / (759.00 / 90) = 117.87, shown as 117.9. Aged from the date of service, 3/2 is
+    91-120 days old and the rest 61-90."""
+    pid = setup_claims(engine)
+    with session_scope(engine) as s:
+        submit(s, pid, tmp_path / "a.837", when=WHEN)
+        ar = accounts_receivable(s, pid, date(2026, 6, 1))
+    assert (ar.total, ar.days_in_ar) == (D("994.00"), D("117.9"))
+    aging = ar.by_payer_dos["MCR-IL"].buckets
+    assert (aging["91-120"], aging["61-90"]) == (D("235.00"), D("759.00"))
+    (patient,) = ar.by_patient.values()
+    assert patient.total == D("994.00")
+
+
 def test_import_adds_to_the_charge_master_never_replaces_it(engine: Engine) -> None:
     wc = load_path(EXAMPLES / "visit-workers-comp.json")
     plain = load_path(EXAMPLES / "visit.json")

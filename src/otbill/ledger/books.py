@@ -137,16 +137,47 @@ def accounts_receivable(session: Session, practice_id: int, as_of: date) -> Acco
     )
     posted = set(session.scalars(select(t.Posting.claim_id).where(t.Posting.reversed.is_(False))))
     done = _settled(session, practice_id)
-    for claim in session.scalars(select(t.Claim).where(t.Claim.practice_id == practice_id)):
-        secondary = bool(claim.doc.get("other_payers"))
+    c = t.Claim.__table__.c
+    # The claims' columns, and of their documents only whom each bills (read in the database):
+    # a practice has tens of thousands of claims, and only a secondary's document is needed.
+    claims = list(
+        session.execute(
+            select(
+                c.id,
+                c.number,
+                c.state,
+                c.payer_ext,
+                c.patient_id,
+                c.date_of_service,
+                c.submitted_at,
+                c.total_charge,
+                t.Claim.doc["responsibility"].as_string().label("responsibility"),
+            ).where(c.practice_id == practice_id)
+        )
+    )
+    waiting = [
+        claim.id
+        for claim in claims
+        if claim.responsibility in ("S", "T")
+        and claim.id not in posted
+        and claim.state in OPEN_STATES
+        and claim.number not in replaced
+    ]
+    docs: dict[int, dict[str, object]] = {}
+    for k in range(0, len(waiting), 1000):
+        docs.update(
+            session.execute(select(c.id, c.doc).where(c.id.in_(waiting[k : k + 1000]))).all()
+        )
+    for claim in claims:
+        secondary = claim.responsibility in ("S", "T")
         if 0 <= (as_of - claim.date_of_service).days <= 90 and not secondary:
             recent += claim.total_charge  # a service's charge once, not again on its secondary
         if claim.state not in OPEN_STATES or claim.number in replaced:
             continue
-        if secondary and claim.id not in posted:
+        if claim.id in docs:
             # Before its 835 a secondary claim is owed what the earlier payers left the patient,
             # not its whole charge, most of which they already paid or adjusted.
-            open_balance = _left_by_earlier_payers(claim.doc)
+            open_balance = _left_by_earlier_payers(docs[claim.id])
         else:
             open_balance = claim.total_charge - done.get(claim.id, ZERO)
         if open_balance <= ZERO:
