@@ -137,3 +137,49 @@ def test_the_migrations_make_the_schema_the_models_describe(engine: Engine) -> N
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
     assert diff == []
+
+
+def test_a_database_with_postings_upgrades_from_0002_to_head(engine: Engine) -> None:
+    """Upgrading a practice's database, not an empty one: SQLite rebuilds a table to add a
+    foreign key, and with postings and their adjustments pointing at it that must not fail
+    or lose a row."""
+    from sqlalchemy import text
+
+    from otbill.ledger.migrate import current, head, upgrade
+
+    with engine.begin() as conn:
+        t.Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine, "0002")
+    with session_scope(engine) as s:
+        claim = _claim(s)
+        remit = t.Remittance(
+            practice_id=claim.practice_id, sha256="x" * 64, trace_number="T1",
+            payer_name="MEDICARE", amount=D("80.00"), paid_on=date(2026, 3, 20),
+            posted_at=datetime(2026, 3, 21, tzinfo=UTC), file_name="a.835",
+        )  # fmt: skip
+        s.add(remit)
+        s.flush()
+        # The posting table as it was at 0002: written with Core, naming its columns then.
+        posting = s.execute(
+            t.Posting.__table__.insert().values(
+                remittance_id=remit.id, claim_id=claim.id, status="1", charge=D("100.00"),
+                paid=D("80.00"), patient_resp=D("20.00"), payer_claim_number="ICN1",
+                reversed=False, doc={},
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        s.execute(
+            t.Adjustment.__table__.insert().values(
+                posting_id=posting, claim_id=claim.id, claim_line_id=None, group_code="PR",
+                reason="2", amount=D("20.00"), remarks="",
+            )
+        )  # fmt: skip
+    upgrade(engine)
+    assert current(engine) == head()
+    with session_scope(engine) as s:
+        (kept,) = s.scalars(select(t.Posting))
+        (adj,) = s.scalars(select(t.Adjustment))
+        assert (kept.paid, kept.reversed_by_id, adj.posting_id) == (D("80.00"), None, kept.id)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:  # the connection's keys are enforced again
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from otbill.errors import OtbillError
+
 
 def _config() -> Config:
     cfg = Config()
@@ -17,11 +19,33 @@ def _config() -> Config:
     return cfg
 
 
+class MigrationError(OtbillError):
+    """The schema could not be brought to the revision; the database is as it was."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = _config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it and dropping the old one (Alembic's batch
+            # mode), and with foreign keys enforced, dropping a table other rows point at
+            # fails. The pragma does nothing inside a transaction: it is set before one, and
+            # the keys are checked before the migration commits.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise MigrationError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def current(engine: Engine) -> str | None:
