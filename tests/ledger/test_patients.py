@@ -18,7 +18,7 @@ from otbill.ledger import schema as t
 from otbill.ledger.books import verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
-from otbill.ledger.patients import patient_balances, statement_for, why
+from otbill.ledger.patients import _apply, patient_balances, statement_for, why
 from otbill.ledger.payments import PaymentError, record_payment, return_payment
 from otbill.ledger.posting import post_835
 from otbill.ledger.store import import_episodes
@@ -408,3 +408,56 @@ def test_a_payment_that_cannot_be_taken_is_refused_and_nothing_is_written(
             return_payment(s, pid, r.id, date(2026, 5, 29), "ann", "refund")
         with pytest.raises(PaymentError, match="needs a reason"):
             return_payment(s, pid, r.id, AS_OF, "ann", " ")
+
+
+def test_two_clerks_entering_the_same_check_at_once_record_it_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The second waits on the patient's row until the first commits, then sees the check."""
+    import threading
+
+    pid, _ = setup(engine, tmp_path)
+    check = ("P-0001", D("40.00"), date(2026, 5, 30), "check", "5555")
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            with session_scope(engine) as s:
+                outcome.append(record_payment(s, pid, *check))
+        except PaymentError as e:
+            outcome.append(e)
+
+    with session_scope(engine) as s:
+        record_payment(s, pid, *check)
+        clerk = threading.Thread(target=second)
+        clerk.start()
+        clerk.join(0.5)
+        assert clerk.is_alive()  # held at the patient's row while this one is open
+    clerk.join(30)
+    (e,) = outcome
+    assert isinstance(e, PaymentError) and "already records check 5555" in str(e)
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(t.PatientPayment)) == 1
+
+
+def test_a_share_taken_back_comes_off_the_oldest_like_a_payment() -> None:
+    """A later 835 took back 10.00 of a share (a bucket below zero): with 45.00 paid against
+    the 50.00 still owed from 61-90 days, the patient has a credit of 5.00, and no bucket
+    says otherwise."""
+    aged = {"0-30": D("-10.00"), "31-60": D("0.00"), "61-90": D("50.00"), "over 90": D("0.00")}
+    assert dict(_apply(aged, D("45.00"))) == {
+        "0-30": D("-5.00"),
+        "31-60": D("0.00"),
+        "61-90": D("0.00"),
+        "over 90": D("0.00"),
+    }
+    assert dict(_apply(aged, D("0.00")))["61-90"] == D("40.00")
+
+
+def test_a_payment_beyond_what_the_ledger_holds_is_refused(engine: Engine, tmp_path: Path) -> None:
+    pid, _ = setup(engine, tmp_path)
+    with (
+        pytest.raises(PaymentError, match="more than a ledger amount holds"),
+        session_scope(engine) as s,
+    ):
+        record_payment(s, pid, "P-0001", D("1000000000000.00"), AS_OF, "check")

@@ -13,8 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from otbill.errors import OtbillError
@@ -22,6 +23,7 @@ from otbill.ledger import schema as t
 
 METHODS = ("cash", "check", "card", "other")
 CENT = Decimal("0.01")
+MOST = Decimal("1000000000000")  # NUMERIC(14,2) holds less than a trillion
 
 
 class PaymentError(OtbillError):
@@ -59,9 +61,12 @@ def record_payment(
         raise PaymentError(f"a payment is more than $0.00 (got {amount}): a refund is a return")
     if amount != amount.quantize(CENT):
         raise PaymentError(f"{amount}: a payment is in dollars and cents")
+    if amount >= MOST:
+        raise PaymentError(f"${amount:,.2f} is more than a ledger amount holds (NUMERIC(14,2))")
     if method not in METHODS:
         raise PaymentError(f"method {method!r}: one of {', '.join(METHODS)}")
     patient_id = _patient(session, practice_id, patient)
+    _lock(session, patient_id)
     if reference:
         returned = select(t.PatientPayment.undoes_id).where(t.PatientPayment.undoes_id.isnot(None))
         same = session.scalar(
@@ -109,6 +114,7 @@ def return_payment(
     )
     if payment is None:
         raise PaymentError(f"no patient payment {payment_id} at this practice")
+    _lock(session, payment.patient_id)
     if payment.undoes_id is not None:
         raise PaymentError(f"payment {payment_id} is itself the return of {payment.undoes_id}")
     done = session.scalar(select(t.PatientPayment).where(t.PatientPayment.undoes_id == payment_id))
@@ -160,6 +166,15 @@ def _patient(session: Session, practice_id: int, ext_id: str) -> int:
     if found is None:
         raise PaymentError(f"no patient {ext_id!r} at this practice")
     return found
+
+
+def _lock(session: Session, patient_id: int) -> None:
+    """Hold the patient's row until the transaction ends, so that two clerks entering the same
+    check, or returning the same payment, at once are taken one after the other and the second
+    is refused: an UPDATE locks the row on PostgreSQL and takes SQLite's write lock, where a
+    SELECT ... FOR UPDATE would lock nothing on SQLite."""
+    table = cast(Table, t.Patient.__table__)
+    session.execute(update(table).where(table.c.id == patient_id).values(ext_id=table.c.ext_id))
 
 
 def _received(row: t.PatientPayment) -> Received:
