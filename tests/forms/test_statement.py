@@ -311,5 +311,16 @@ def test_cli_pay_and_return(ledger: tuple[str, Decimal], tmp_path: Path) -> None
     assert json.loads(back.output)["amount"] == "-50.00"
     row = json.loads(run("balance", "--as-of", "2026-06-10", "--json").output)["patients"][0]
     assert (row["paid"], row["owed"]) == ("0.00", str(owed))
-    bad = run("pay", "P-0001", "ten dollars")
-    assert bad.exit_code == 2 and "not an amount: 'ten dollars'" in bad.output
+    for typo in ("ten dollars", "12,50", "1,2345.00", "5.001"):
+        bad = run("pay", "P-0001", typo)
+        assert bad.exit_code == 2 and f"not an amount: {typo!r}" in bad.output, typo
+    # $1,250.00 against 74.28 owed: a credit, shown as one and not netted into what is owed.
+    assert run("pay", "P-0001", "1,250.00", "--on", "2026-06-02").exit_code == 0
+    listing = run("balance", "--as-of", "2026-06-10")
+    assert "total owed 0.00" in listing.output
+    assert "patients' credits 1,175.72" in listing.output
+    out = tmp_path / "credit.pdf"
+    st = run("statement", "P-0001", "-o", str(out), "--as-of", "2026-06-10")
+    assert "a credit of $1,175.72" in st.output
+    whole = " ".join(texts(out.read_bytes()))
+    assert "it will go toward your share of the services pending insurance" in whole

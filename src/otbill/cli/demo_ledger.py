@@ -75,7 +75,10 @@ def run_ledger_demo(practice: Any, end: date, as_of: date, out: Path | None) -> 
             statement = folder / f"statement-{top.patient_id}.pdf"
             statement.write_bytes(render_statement(st))
     with session_scope(engine) as s:
-        owed = sum((b.owed for b in patient_balances(s, pid, paid_on)), Decimal("0.00"))
+        owed = sum(
+            (max(b.owed, Decimal("0.00")) for b in patient_balances(s, pid, paid_on)),
+            Decimal("0.00"),
+        )
         breaks = verify(s, pid)
         ar = accounts_receivable(s, pid, as_of)
         states: dict[str, int] = {}

@@ -6,8 +6,9 @@ Like the ledger commands, these take --db PATH (a SQLite file) or OTBILL_DATABAS
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from otbill.forms.statement import render_statement
 from otbill.ledger.db import session_scope
 from otbill.ledger.patients import PatientBalance, patient_balances, statement_for
 from otbill.ledger.payments import METHODS, record_payment, return_payment
+
+# Dollars, with commas only between thousands: "12,50" is a typo for 12.50, not 1,250.
+AMOUNT = re.compile(r"\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
 
 _AS_OF = click.option(
     "--as-of",
@@ -68,8 +72,12 @@ def balance_cmd(
             f"{b.pending_insurance:,.2f} ({b.pending_claims} claims)" if b.pending_claims else "-"
         )
         lines.append(f"{b.patient_id:<14}{name:<30}{b.owed:>12,.2f}{pending:>22}")
-    total = sum((b.owed for b in rows), Decimal("0.00"))
+    # A credit is the practice's to refund or apply: not netted against what others owe.
+    total = sum((b.owed for b in rows if b.owed > 0), Decimal("0.00"))
+    credits = sum((-b.owed for b in rows if b.owed < 0), Decimal("0.00"))
     lines.append(f"total owed {total:,.2f} as of {day} ({len(rows)} patients listed)")
+    if credits:
+        lines.append(f"patients' credits {credits:,.2f}")
     _out(
         as_json,
         {"as_of": day, "patients": [_summary(b) for b in rows]},
@@ -107,7 +115,8 @@ def statement_cmd(
         as_json,
         {"file": str(output), "patient": b.patient_id, "as_of": st.as_of, "total_due": b.owed},
         f"statement for {b.first_name} {b.last_name} ({b.patient_id}) as of {st.as_of}: "
-        f"${b.owed:,.2f} due; written to {output}",
+        + (f"a credit of ${-b.owed:,.2f}" if b.owed < 0 else f"${b.owed:,.2f} due")
+        + f"; written to {output}",
     )
 
 
@@ -138,10 +147,9 @@ def pay_cmd(
     as_json: bool,
 ) -> None:
     """Record a payment a patient made (PATIENT_ID is the patient's id at the practice)."""
-    try:
-        dollars = Decimal(amount.replace(",", "").removeprefix("$"))
-    except InvalidOperation:
-        raise click.BadParameter(f"not an amount: {amount!r}", param_hint="AMOUNT") from None
+    if not AMOUNT.fullmatch(amount):
+        raise click.BadParameter(f"not an amount: {amount!r}", param_hint="AMOUNT")
+    dollars = Decimal(amount.replace(",", "").removeprefix("$"))
     with session_scope(_engine(db_path)) as session:
         r = record_payment(
             session,

@@ -23,7 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table
 
-from otbill.ledger.patients import ClaimDetail, Share, Statement
+from otbill.ledger.patients import ClaimDetail, PatientBalance, Share, Statement
 from otbill.ledger.payments import Received
 from otbill.model.parties import Address
 
@@ -153,17 +153,26 @@ def _story(st: Statement) -> list[Flowable]:
             "Your share is what your insurance told us you owe, in the payment advice it sent "
             "us. Services pending insurance are not owed until your insurance has answered. "
             f"Your payments are those we received by {st.as_of:%m/%d/%Y}; they are taken off "
-            "what you have owed longest."
-            + (
-                f" You have a credit of {usd(-b.owed)} with us: we will refund it or apply it "
-                "to your next visit, as you ask."
-                if b.owed < 0
-                else ""
-            ),
+            "what you have owed longest." + _credit(b),
             NOTE,
         ),
         _Stub(st),
     ]
+
+
+def _credit(b: PatientBalance) -> str:
+    if b.owed >= 0:
+        return ""
+    if b.pending_claims:
+        # Often a copay taken at the visit, before the insurance has said what the share is.
+        return (
+            f" You have a credit of {usd(-b.owed)} with us: it will go toward your share of "
+            "the services pending insurance, and what is left we will refund."
+        )
+    return (
+        f" You have a credit of {usd(-b.owed)} with us: we will refund it or apply it to your "
+        "next visit, as you ask."
+    )
 
 
 def _payments(payments: Sequence[Received]) -> Table:

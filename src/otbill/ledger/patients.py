@@ -407,9 +407,14 @@ def _balance(
 
 def _apply(aged: dict[str, Decimal], paid: Decimal) -> tuple[tuple[str, Decimal], ...]:
     """The aging after the patient's payments, taken off the oldest bucket first; what they
-    paid beyond every share stays as a credit in the newest."""
+    paid beyond every share stays as a credit in the newest. A bucket below zero (a share a
+    later 835 took back) is taken off the oldest the same way, as a payment would be."""
     left = dict(aged)
     labels = list(left)
+    for label in labels:
+        if left[label] < ZERO:
+            paid -= left[label]
+            left[label] = ZERO
     for label in reversed(labels):
         if paid <= ZERO:
             break
