@@ -174,12 +174,26 @@ def test_a_database_with_postings_upgrades_from_0002_to_head(engine: Engine) -> 
                 reason="2", amount=D("20.00"), remarks="",
             )
         )  # fmt: skip
+        # Paid again, and that payment reversed: the reversal is linked when the column comes.
+        payments = [
+            s.execute(
+                t.Posting.__table__.insert().values(
+                    remittance_id=remit.id, claim_id=claim.id, status=status, charge=charge,
+                    paid=paid, patient_resp=D("0.00"), payer_claim_number="ICN2",
+                    reversed=True, doc={},
+                )
+            ).inserted_primary_key[0]
+            for status, charge, paid in (("1", D("100.00"), D("5.00")),
+                                         ("22", D("-100.00"), D("-5.00")))
+        ]  # fmt: skip
     upgrade(engine)
     assert current(engine) == head()
     with session_scope(engine) as s:
-        (kept,) = s.scalars(select(t.Posting))
+        kept, again, undo = s.scalars(select(t.Posting).order_by(t.Posting.id))
         (adj,) = s.scalars(select(t.Adjustment))
         assert (kept.paid, kept.reversed_by_id, adj.posting_id) == (D("80.00"), None, kept.id)
+        assert [again.id, undo.id] == payments
+        assert (again.reversed_by_id, undo.reversed_by_id) == (undo.id, None)
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:  # the connection's keys are enforced again
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
