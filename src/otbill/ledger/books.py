@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otbill.ledger import schema as t
+from otbill.ledger.db import in_chunks
 from otbill.ledger.posting import ZERO
 
 OPEN_STATES = frozenset(
@@ -163,11 +164,9 @@ def accounts_receivable(session: Session, practice_id: int, as_of: date) -> Acco
         and claim.state in OPEN_STATES
         and claim.number not in replaced
     ]
-    docs: dict[int, dict[str, object]] = {}
-    for k in range(0, len(waiting), 1000):
-        docs.update(
-            session.execute(select(c.id, c.doc).where(c.id.in_(waiting[k : k + 1000]))).all()
-        )
+    docs: dict[int, dict[str, object]] = dict(
+        in_chunks(session, select(c.id, c.doc), c.id, waiting)
+    )
     for claim in claims:
         secondary = claim.responsibility in ("S", "T")
         if 0 <= (as_of - claim.date_of_service).days <= 90 and not secondary:

@@ -179,6 +179,16 @@ def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]
     return [r[0] for r in result]
 
 
+IN_CHUNK = 1000  # ids in one IN list: well inside SQLite's and PostgreSQL's limits
+
+
+def in_chunks(session: Session, query: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
+    """The rows of ``query`` whose ``column`` is one of ``ids``, read an IN list of at most
+    IN_CHUNK ids at a time (a practice's ids run to tens of thousands)."""
+    for k in range(0, len(ids), IN_CHUNK):
+        yield from session.execute(query.where(column.in_(ids[k : k + IN_CHUNK])))
+
+
 @contextmanager
 def bulk_work() -> Iterator[None]:
     """The cyclic garbage collector paused for one bulk step. A large posting or build holds

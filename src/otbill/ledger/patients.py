@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased, load_only
 from otbill.codesets.hcpcs import lookup
 from otbill.errors import InputError
 from otbill.ledger import schema as t
+from otbill.ledger.db import in_chunks
 from otbill.ledger.payments import Received, payments_by_patient
 from otbill.ledger.posting import ZERO, line_for, payment_from_doc
 from otbill.load.json_doc import _address
@@ -486,20 +487,16 @@ def _paid_then(session: Session, claim_ids: Sequence[int], rows: _Rows) -> dict[
     posting's services placed on the claim's lines as posting places them: by the code and
     modifiers billed, then by the code alone."""
     paid = {ln.id: ZERO for c in claim_ids for ln in rows.lines[c]}
-    for k in range(0, len(claim_ids), 1000):
-        for posting_id, claim_id, doc in session.execute(
-            select(t.Posting.id, t.Posting.claim_id, t.Posting.doc)
-            .where(t.Posting.claim_id.in_(claim_ids[k : k + 1000]))
-            .order_by(t.Posting.id)
-        ):
-            if posting_id not in rows.day:
-                continue
-            free = list(rows.lines[claim_id])
-            for s in payment_from_doc(doc).services:
-                line = line_for(s, free)
-                if line is not None:
-                    free.remove(line)
-                    paid[line.id] += s.paid
+    query = select(t.Posting.id, t.Posting.claim_id, t.Posting.doc).order_by(t.Posting.id)
+    for posting_id, claim_id, doc in in_chunks(session, query, t.Posting.claim_id, claim_ids):
+        if posting_id not in rows.day:
+            continue
+        free = list(rows.lines[claim_id])
+        for s in payment_from_doc(doc).services:
+            line = line_for(s, free)
+            if line is not None:
+                free.remove(line)
+                paid[line.id] += s.paid
     return paid
 
 

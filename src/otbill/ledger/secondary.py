@@ -10,7 +10,6 @@ would be a duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +26,7 @@ from otbill.export.json import finding as finding_json
 from otbill.ledger import schema as t
 from otbill.ledger.claimdoc import claim_from_doc
 from otbill.ledger.claims import now
+from otbill.ledger.db import in_chunks
 from otbill.ledger.lifecycle import ADJUDICATED
 from otbill.ledger.posting import payment_from_doc
 from otbill.ledger.store import load_episodes
@@ -83,9 +83,9 @@ def build_secondary(
         if (cov := episodes[r.patient_id].coverage_on(r.date_of_service, priority=2))
     ]
     ids = [r.id for r, _ in covered]
-    primaries = _by_id(session, select(t.Claim), t.Claim.id, ids)
+    primaries = {row.id: row for (row,) in in_chunks(session, select(t.Claim), t.Claim.id, ids)}
     latest: dict[int, tuple[t.Posting, t.Remittance]] = {}
-    for posting, remit in _chunked(
+    for posting, remit in in_chunks(
         session,
         select(t.Posting, t.Remittance)
         .join(t.Remittance, t.Remittance.id == t.Posting.remittance_id)
@@ -132,18 +132,6 @@ def build_secondary(
         out.built.append(claim.id)
     session.flush()
     return out
-
-
-CHUNK = 1000  # ids in one IN list: well inside SQLite's and PostgreSQL's limits
-
-
-def _chunked(session: Session, query: Any, column: Any, ids: list[int]) -> Iterator[Any]:
-    for k in range(0, len(ids), CHUNK):
-        yield from session.execute(query.where(column.in_(ids[k : k + CHUNK])))
-
-
-def _by_id(session: Session, query: Any, column: Any, ids: list[int]) -> dict[int, Any]:
-    return {row.id: row for (row,) in _chunked(session, query, column, ids)}
 
 
 def _insert(
