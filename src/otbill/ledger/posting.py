@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from otbill.errors import OtbillError
@@ -262,15 +262,7 @@ class _Batch:
             claim.id, []
         )
         self.claim_level[claim.id] = self._read_claim_level(claim.id).get(claim.id, ZERO)
-        standing = self.s.scalar(
-            select(t.Posting)
-            .where(
-                t.Posting.claim_id == claim.id,
-                t.Posting.reversed.is_(False),
-                t.Posting.status != "22",
-            )
-            .order_by(t.Posting.id.desc())
-        )
+        standing = self.s.scalar(_standing(claim.id))
         if row.state == "accepted" and standing is not None:
             # Another payment still stands (the new one came before the reversal): the claim
             # is where that payment leaves it, not back at accepted.
@@ -618,6 +610,19 @@ def line_for(s: ServicePayment, free: list[L]) -> L | None:
     return None
 
 
+# A posting that stands: not reversed, and not itself a reversal (CLP02 22).
+STANDING = (t.Posting.reversed.is_(False), t.Posting.status != "22")
+
+
+def _standing(claim_id: int) -> Select[t.Posting]:
+    """The claim's standing postings, the latest first."""
+    return (
+        select(t.Posting)
+        .where(t.Posting.claim_id == claim_id, *STANDING)
+        .order_by(t.Posting.id.desc())
+    )
+
+
 def _reverse(
     session: Session, claim: t.Claim, cp: ClaimPayment, remit: t.Remittance, who: str
 ) -> None:
@@ -625,17 +630,7 @@ def _reverse(
     new payment together, in either order, often under the same payer claim number: so the
     target is a posting from an earlier remittance first, then one whose payer claim number
     and then whose paid amount the reversal negates, then the latest."""
-    postings = list(
-        session.scalars(
-            select(t.Posting)
-            .where(
-                t.Posting.claim_id == claim.id,
-                t.Posting.reversed.is_(False),
-                t.Posting.status != "22",
-            )
-            .order_by(t.Posting.id.desc())
-        )
-    )
+    postings = list(session.scalars(_standing(claim.id)))
     if not postings:
         raise PostingError(f"reversal of claim {claim.number}: nothing posted to reverse")
     target = max(

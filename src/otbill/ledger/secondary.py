@@ -28,7 +28,7 @@ from otbill.ledger.claimdoc import claim_from_doc
 from otbill.ledger.claims import now
 from otbill.ledger.db import in_chunks
 from otbill.ledger.lifecycle import ADJUDICATED
-from otbill.ledger.posting import payment_from_doc
+from otbill.ledger.posting import STANDING, payment_from_doc
 from otbill.ledger.store import load_episodes
 from otbill.model import Episode
 from otbill.rules.engine import check_episode
@@ -89,7 +89,7 @@ def build_secondary(
         session,
         select(t.Posting, t.Remittance)
         .join(t.Remittance, t.Remittance.id == t.Posting.remittance_id)
-        .where(t.Posting.reversed.is_(False), t.Posting.status != "22")
+        .where(*STANDING)
         .order_by(t.Posting.id),
         t.Posting.claim_id,
         ids,
