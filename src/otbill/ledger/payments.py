@@ -84,21 +84,20 @@ def record_payment(
                 f"payment {same} already records {method} {reference} of ${amount:,.2f} from "
                 f"{patient} on {received_on}"
             )
-    row = t.PatientPayment(
-        practice_id=practice_id,
-        patient_id=patient_id,
-        received_on=received_on,
-        amount=amount,
-        method=method,
-        reference=reference,
-        undoes_id=None,
-        at=datetime.now(UTC),
-        who=who,
-        why=why,
+    return _add(
+        session,
+        t.PatientPayment(
+            practice_id=practice_id,
+            patient_id=patient_id,
+            received_on=received_on,
+            amount=amount,
+            method=method,
+            reference=reference,
+            undoes_id=None,
+            who=who,
+            why=why,
+        ),
     )
-    session.add(row)
-    session.flush()
-    return _received(row)
 
 
 def return_payment(
@@ -127,21 +126,20 @@ def return_payment(
             f"payment {payment_id} was received on {payment.received_on}: it cannot be "
             f"returned on {on}"
         )
-    row = t.PatientPayment(
-        practice_id=practice_id,
-        patient_id=payment.patient_id,
-        received_on=on,
-        amount=-payment.amount,
-        method=payment.method,
-        reference=payment.reference,
-        undoes_id=payment.id,
-        at=datetime.now(UTC),
-        who=who,
-        why=why,
+    return _add(
+        session,
+        t.PatientPayment(
+            practice_id=practice_id,
+            patient_id=payment.patient_id,
+            received_on=on,
+            amount=-payment.amount,
+            method=payment.method,
+            reference=payment.reference,
+            undoes_id=payment.id,
+            who=who,
+            why=why,
+        ),
     )
-    session.add(row)
-    session.flush()
-    return _received(row)
 
 
 def payments_by_patient(
@@ -166,6 +164,14 @@ def _patient(session: Session, practice_id: int, ext_id: str) -> int:
     if found is None:
         raise PaymentError(f"no patient {ext_id!r} at this practice")
     return found
+
+
+def _add(session: Session, row: t.PatientPayment) -> Received:
+    """The row written, stamped with when it was recorded."""
+    row.at = datetime.now(UTC)
+    session.add(row)
+    session.flush()
+    return _received(row)
 
 
 def _lock(session: Session, patient_id: int) -> None:
