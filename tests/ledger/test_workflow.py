@@ -285,8 +285,8 @@ def test_appeal_of_a_denial_is_recorded(engine: Engine, tmp_path: Path) -> None:
     assert claim(engine, pid, number).state == "appealed"
 
 
-def test_secondary_claim_after_the_primary_835(engine: Engine, tmp_path: Path) -> None:
-    d = doc()
+def with_supplement(d: dict[str, Any]) -> dict[str, Any]:
+    """The document with a Medigap plan as the patient's secondary coverage."""
     d["payers"].append({"id": "MEDIGAP", "name": "Prairie Medigap Plan G", "kind": "commercial"})
     d["coverages"].append(
         {
@@ -297,6 +297,11 @@ def test_secondary_claim_after_the_primary_835(engine: Engine, tmp_path: Path) -
             "start": "2020-01-01",
         }
     )
+    return d
+
+
+def test_secondary_claim_after_the_primary_835(engine: Engine, tmp_path: Path) -> None:
+    d = with_supplement(doc())
     pid = load(engine, d)
     send_and_pay(engine, pid, tmp_path)
     with session_scope(engine) as s:
@@ -344,17 +349,7 @@ def test_secondary_claim_after_the_primary_835(engine: Engine, tmp_path: Path) -
 def test_no_secondary_claim_where_the_primary_forwarded_it(engine: Engine, tmp_path: Path) -> None:
     """CLP02 19: processed as primary and forwarded to the additional payer (Medicare's
     crossover). A claim of our own to the supplement would be a duplicate."""
-    d = doc()
-    d["payers"].append({"id": "MEDIGAP", "name": "Prairie Medigap Plan G", "kind": "commercial"})
-    d["coverages"].append(
-        {
-            "payer_id": "MEDIGAP",
-            "member_id": "PMG4418820",
-            "relationship": "self",
-            "priority": 2,
-            "start": "2020-01-01",
-        }
-    )
+    d = with_supplement(doc())
     pid = load(engine, d)
 
     def crossover(r: Any) -> Any:
