@@ -72,11 +72,3 @@ def check_transition(claim: str, current: str, target: str) -> None:
         raise TransitionError(
             f"claim {claim}: cannot go from {current} to {target} (from {current}: {allowed})"
         )
-
-
-def state_after_payment(charge_paid_ratio: tuple[bool, bool]) -> str:
-    """(anything paid, anything left open or denied) -> paid, partially_paid or denied."""
-    paid_any, short = charge_paid_ratio
-    if not paid_any:
-        return "denied"
-    return "partially_paid" if short else "paid"
