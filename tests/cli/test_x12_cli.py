@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from otbill.cli import main
+from x12samples import sample
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "schemas" / "examples"
-SAMPLES = ROOT.parent / "shared" / "x12-samples"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -75,7 +75,7 @@ def test_270_and_276(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_read_835_prints_claims_and_balance(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "x12", "read", str(SAMPLES / "835/albmarin__X221-era-sample.edi"))
+    code, out, _ = run(capsys, "x12", "read", str(sample("835/albmarin__X221-era-sample.edi")))
     assert code == 0
     assert "claim 7722337 status 1: charge 226, paid 132" in out
     assert "CO-131 21" in out
@@ -83,7 +83,7 @@ def test_read_835_prints_claims_and_balance(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_read_reports_and_exits_1_on_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    path = SAMPLES / "_negative/835/albmarin__error_validation.edi"
+    path = sample("_negative/835/albmarin__error_validation.edi")
     code, out, _ = run(capsys, "x12", "read", str(path))
     assert code == 1
     assert "ERROR: 835 segment" in out

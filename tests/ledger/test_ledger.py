@@ -25,10 +25,10 @@ from otbill.load.json_doc import load_path
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance
 from otbill.x12.t835_write import build_835
 from otbill.x12.writer import InterchangeInfo
+from x12samples import sample
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "schemas" / "examples"
-SAMPLES = ROOT.parent / "shared" / "x12-samples"
 D = Decimal
 AS_OF = date(2026, 6, 1)
 WHEN = datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
@@ -172,7 +172,7 @@ def test_real_835_sample_hand_checked(engine: Engine) -> None:
                 )
             )
     with session_scope(engine) as s:
-        r = post_835(s, pid, SAMPLES / "835/albmarin__X221-era-sample.edi")
+        r = post_835(s, pid, sample("835/albmarin__X221-era-sample.edi"))
         assert r.claims_posted == 1
         assert r.paid == D("132.00")
         c = s.scalar(select(t.Claim).where(t.Claim.number == "7722337"))

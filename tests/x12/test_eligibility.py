@@ -13,8 +13,8 @@ from otbill.model.eligibility import EligibilityInquiry, Entity
 from otbill.x12.core import Delimiters, Issues, X12Error
 from otbill.x12.envelope import transactions
 from otbill.x12.t270 import inquiry_segments, read_271
+from x12samples import files, sample
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
 PAYER = Entity("ABC COMPANY", id_qualifier="PI", id="842610001")
 
 
@@ -40,8 +40,8 @@ def test_270_subscriber_example() -> None:
         subscriber_birth=date(1943, 5, 19),
     )
     written = inquiry_segments(q, Delimiters()).segments
-    sample = "270/albmarin__X279-generic-request-by-clinic-for-patient-_subscriber_-eligibility.edi"
-    assert written == body(SAMPLES / sample)
+    name = "270/albmarin__X279-generic-request-by-clinic-for-patient-_subscriber_-eligibility.edi"
+    assert written == body(sample(name))
 
 
 def test_270_dependent_example() -> None:
@@ -59,14 +59,12 @@ def test_270_dependent_example() -> None:
         dependent_birth=date(1978, 10, 14),
     )
     written = inquiry_segments(q, Delimiters()).segments
-    sample = (
-        "270/albmarin__X279-generic-request-by-physician-for-patient-_dependent_-eligibility.edi"
-    )
-    assert written == body(SAMPLES / sample)
+    name = "270/albmarin__X279-generic-request-by-physician-for-patient-_dependent_-eligibility.edi"
+    assert written == body(sample(name))
 
 
 def test_271_benefits_and_plan() -> None:
-    (r,) = [r for tx in transactions(SAMPLES / "271/linuxforheal__demo.271") for r in read_271(tx)]
+    (r,) = [r for tx in transactions(sample("271/linuxforheal__demo.271")) for r in read_271(tx)]
     assert r.active is True
     assert r.subscriber is not None and r.subscriber.id == "123456789"
     assert r.trace == "93175-012547"
@@ -78,7 +76,7 @@ def test_271_benefits_and_plan() -> None:
 
 
 def test_271_rejection() -> None:
-    path = SAMPLES / (
+    path = sample(
         "271/albmarin__X279-error-response-from-payer-to-clinic-not-eligible-"
         "for-inquiries-with-payer.edi"
     )
@@ -87,7 +85,7 @@ def test_271_rejection() -> None:
     assert [(x.valid, x.reason, x.follow_up) for x in r.rejections] == [("Y", "50", "N")]
 
 
-@pytest.mark.parametrize("path", sorted((SAMPLES / "271").iterdir()), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", files("271"), ids=lambda p: p.name)
 def test_every_271_sample_reads(path: Path) -> None:
     issues = Issues()
     try:
@@ -143,7 +141,7 @@ def test_276_writer_reproduces_the_claim_level_example() -> None:
         ),
     )  # fmt: skip
     written = status_segments(q, Delimiters()).segments
-    assert written == body(SAMPLES / "276/linuxforheal__claim-level-status.276")
+    assert written == body(sample("276/linuxforheal__claim-level-status.276"))
 
 
 def test_271_amounts_and_visits_remaining() -> None:

@@ -4,16 +4,14 @@ result."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from otbill.export.json import plain
 from otbill.x12.core import X12Error
 from otbill.x12.read import read_x12
+from x12samples import sample
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
 FILES = [
     "835/albmarin__X221-multiple-claims-single-check.edi",
     "835/albmarin__X221-secondary-payments.edi",
@@ -23,7 +21,7 @@ FILES = [
     "277CA/imsweb__x12_277CA_accepted.txt",
     "271/linuxforheal__demo.271",
 ]
-TEXTS = {f: (SAMPLES / f).read_text() for f in FILES}
+TEXTS = {f: sample(f).read_text() for f in FILES}
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
