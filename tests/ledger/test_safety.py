@@ -3,6 +3,7 @@ the same file at once (PostgreSQL) post it once."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -97,7 +98,7 @@ def test_two_processes_posting_the_same_file_post_it_once(
     out_b, err_b = b.communicate(timeout=300)
     assert a.returncode == 0, err_a
     assert b.returncode == 0, err_b
-    said = sorted(['"already_posted": true' in out_a, '"already_posted": true' in out_b])
+    said = sorted([json.loads(out_a)["already_posted"], json.loads(out_b)["already_posted"]])
     assert said == [False, True]
     remits, postings, _, _ = counts(engine)
     assert remits == 1

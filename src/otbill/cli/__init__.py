@@ -2,53 +2,88 @@
 
 Every command turns otbill's own errors into one line on stderr naming the field, and exit
 status 2; a traceback means a bug in otbill, never bad input.
+
+A command's module is imported only when that command runs: a biller runs otbill many times a
+day, and the database, PDF and FHIR libraries take most of a second to import. ``otbill --help``
+lists the commands from the table below without importing any of them.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from otbill import __version__
-from otbill.cli import claim_actions as _claim_actions  # noqa: F401 - adds to `claims`
-from otbill.cli.accumulators import accumulators_cmd
-from otbill.cli.check import check_cmd
-from otbill.cli.code import code_cmd
-from otbill.cli.demo import demo_cmd
-from otbill.cli.ledger import COMMANDS as LEDGER_COMMANDS
-from otbill.cli.patients import patients_cmd
-from otbill.cli.rules import rules_cmd
-from otbill.cli.units import units_cmd
-from otbill.cli.x12 import x12_cmd
 from otbill.errors import OtbillError
-from otbill.forms.cli import cms1500_cmd
+
+# name -> (module, attribute, the one line `otbill --help` shows for it)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "units": ("otbill.cli.units", "units_cmd", "Minutes to units for one day's services."),
+    "code": ("otbill.cli.code", "code_cmd", "Code visits into claims, each line explained."),
+    "check": ("otbill.cli.check", "check_cmd", "Code visits and run every scrubber rule."),
+    "rules": ("otbill.cli.rules", "rules_cmd", "The scrubber's rules; one rule's page."),
+    "x12": ("otbill.cli.x12", "x12_cmd", "Write 837P, 270 and 276 files; read any X12 file."),
+    "cms1500": ("otbill.forms.cli", "cms1500_cmd", "Claims on the CMS-1500 form (PDF)."),
+    "demo": ("otbill.cli.demo", "demo_cmd", "The demo practice, coded, checked and billed."),
+    "db": ("otbill.cli.ledger", "db_cmd", "Create or upgrade the database schema."),
+    "import": ("otbill.cli.ledger", "import_cmd", "Import visits (JSON, CSV or FHIR R4)."),
+    "claims": (
+        "otbill.cli.claim_actions",
+        "claims_cmd",
+        "Build, list, show, correct and submit claims.",
+    ),
+    "ack": ("otbill.cli.ledger", "ack_cmd", "Apply a 999 or 277CA to the submitted claims."),
+    "era": ("otbill.cli.ledger", "era_cmd", "Post an 835 remittance."),
+    "ar": ("otbill.cli.ledger", "ar_cmd", "Open balances by payer and patient, aged."),
+    "ledger": ("otbill.cli.ledger", "ledger_cmd", "Check that the books balance."),
+    "accumulators": (
+        "otbill.cli.accumulators",
+        "accumulators_cmd",
+        "KX dollars, authorizations, progress-report days per patient.",
+    ),
+    "patients": (
+        "otbill.cli.patients",
+        "patients_cmd",
+        "Patient balances, statements and payments.",
+    ),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are called, not when listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)  # in the order of the work, not the alphabet
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module, attr, short = entry
+        cmd: click.Command = getattr(importlib.import_module(module), attr)
+        cmd.short_help = short
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="otbill")
 def cli() -> None:
     """Code, check and bill outpatient therapy visits."""
 
 
-cli.add_command(units_cmd)
-cli.add_command(code_cmd)
-cli.add_command(check_cmd)
-cli.add_command(rules_cmd)
-cli.add_command(demo_cmd)
-cli.add_command(x12_cmd)
-cli.add_command(cms1500_cmd)
-cli.add_command(accumulators_cmd)
-cli.add_command(patients_cmd)
-for _cmd in LEDGER_COMMANDS:
-    cli.add_command(_cmd)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Without standalone mode click returns the code of an Exit raised by a command.
-        rc = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        rc: Any = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except OtbillError as e:
         click.echo(f"otbill: error: {e}", err=True)
         return 2

@@ -18,7 +18,11 @@ from otbill.ledger.db import session_scope
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]))
 @db_options
 def accumulators_cmd(
-    patient: str | None, as_of: Any, db_path: str | None, practice_npi: str | None, as_json: bool
+    patient: str | None,
+    as_of: Any,
+    db_path: str | None,
+    practice_npi: str | None,
+    as_json: str | None,
 ) -> None:
     """What each patient has used: KX dollars this year, authorizations, progress report days."""
     day = as_of.date() if as_of else datetime.now().astimezone().date()

@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 
 from otbill.cli.options import build_codesets, codeset_options
+from otbill.cli.output import emit, json_options
 from otbill.cli.render import claim_table
+from otbill.cli.visits import read_visits
 from otbill.errors import InputError
 from otbill.export.json import claim as claim_json
 from otbill.export.json import finding as finding_json
-from otbill.load.json_doc import load_path
 from otbill.model import Silence
 from otbill.rules.engine import check_episode
 
@@ -33,7 +34,7 @@ def _silences(path: Path | None) -> list[Silence]:
 
 @click.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_options()
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -47,16 +48,22 @@ def _silences(path: Path | None) -> list[Silence]:
 @codeset_options
 def check_cmd(
     file: Path,
-    as_json: bool,
+    as_json: str | None,
     as_of: object,
     silences: Path | None,
     **codeset_files: object,
 ) -> None:
-    """Code a visit or episode document and run every rule on its claims."""
-    episode = load_path(file)
+    """Code visits (an otbill visit or episode document, a CSV export or a FHIR R4 bundle) and
+    run every rule on their claims."""
     cs = build_codesets(**codeset_files)  # type: ignore[arg-type]
     day = as_of.date() if as_of is not None else datetime.now().astimezone().date()  # type: ignore[attr-defined]
-    reports = check_episode(episode, as_of=day, codesets=cs, silences=_silences(silences))
+    quiet = _silences(silences)
+    checked = [
+        (r, episode)
+        for episode in read_visits(file)
+        for r in check_episode(episode, as_of=day, codesets=cs, silences=quiet)
+    ]
+    reports = [r for r, _ in checked]
     errors = sum(len(r.errors) for r in reports)
     if as_json:
         out = {
@@ -67,9 +74,9 @@ def check_cmd(
             ],
             "errors": errors,
         }
-        click.echo(json.dumps(out, indent=2))
+        emit(out, as_json)
     else:
-        for r in reports:
+        for r, episode in checked:
             click.echo(claim_table(r.claim, episode))
             if not r.findings:
                 click.echo("  Findings: none\n")

@@ -37,7 +37,7 @@ def _who_why(f: Any) -> Any:
     return click.option("--who", default="otbill", show_default=True)(f)
 
 
-def _done(as_json: bool, o: Outcome) -> None:
+def _done(as_json: str | None, o: Outcome) -> None:
     new = f"; new claim {o.new_claim}" if o.new_claim else ""
     _out(as_json, o, f"claim {o.claim}: {o.action} -> {o.state}{new}. {o.message}")
 
@@ -45,7 +45,9 @@ def _done(as_json: bool, o: Outcome) -> None:
 @claims_cmd.command("show")
 @click.argument("number")
 @db_options
-def claims_show(number: str, db_path: str | None, practice_npi: str | None, as_json: bool) -> None:
+def claims_show(
+    number: str, db_path: str | None, practice_npi: str | None, as_json: str | None
+) -> None:
     """A claim: its lines, findings, balance and history."""
     with session_scope(_engine(db_path)) as s:
         row = find(s, _practice(s, practice_npi), number)

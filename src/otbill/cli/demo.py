@@ -6,7 +6,6 @@ days since the last progress report, authorization use), as a billing office wou
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
@@ -16,7 +15,7 @@ from typing import Any
 
 import click
 
-from otbill.cli.demo_ledger import print_ledger_demo, run_ledger_demo
+from otbill.cli.output import emit, json_options
 from otbill.cli.render import claim_table
 from otbill.codesets import default_codesets
 from otbill.codesets.icd10 import default_version
@@ -43,7 +42,7 @@ def _monday(day: date) -> date:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="A day in the week to bill (default: the week of March 9 of --year).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: summary, claims, findings.")
+@json_options("Print JSON: summary, claims, findings (--pretty indents it).")
 @click.option(
     "--ledger",
     is_flag=True,
@@ -60,7 +59,7 @@ def demo_cmd(
     patients: int,
     year: int,
     week_of: Any,
-    as_json: bool,
+    as_json: str | None,
     ledger: bool,
     out: Path | None,
 ) -> None:
@@ -80,24 +79,25 @@ def demo_cmd(
                 reports.append((r, ep))
     summary = _summary(practice, reports, start, end, as_of, seed)
     if ledger:
+        from otbill.cli.demo_ledger import run_ledger_demo  # the database, only when asked
+
         summary["ledger"] = run_ledger_demo(practice, end, as_of, out)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "summary": summary,
-                    "claims": [
-                        {**claim_json(r.claim), "findings": [finding_json(f) for f in r.findings]}
-                        for r, _ in reports
-                    ],
-                },
-                indent=2,
-                default=str,
-            )
+        emit(
+            {
+                "summary": summary,
+                "claims": [
+                    {**claim_json(r.claim), "findings": [finding_json(f) for f in r.findings]}
+                    for r, _ in reports
+                ],
+            },
+            as_json,
         )
         return
     _print(summary, reports)
     if ledger:
+        from otbill.cli.demo_ledger import print_ledger_demo
+
         print_ledger_demo(summary["ledger"])
 
 

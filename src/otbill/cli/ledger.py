@@ -5,7 +5,6 @@ All take --db PATH (a SQLite file) or OTBILL_DATABASE_URL (any SQLAlchemy URL) a
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -17,22 +16,22 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from otbill.cli.output import emit, json_options
 from otbill.errors import InputError
-from otbill.export.json import plain
 from otbill.ledger import schema as t
 from otbill.ledger.acks import apply_ack
 from otbill.ledger.books import accounts_receivable, verify
 from otbill.ledger.claims import build_claims, list_claims, submit, write_after_commit
 from otbill.ledger.db import make_engine, resolve_url, session_scope
-from otbill.ledger.imports import load_any
 from otbill.ledger.migrate import current, head, upgrade
 from otbill.ledger.posting import post_835
 from otbill.ledger.secondary import build_secondary
 from otbill.ledger.store import import_episodes
+from otbill.load.files import load_file
 
 
 def db_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
+    f = json_options()(f)
     f = click.option(
         "--practice", "practice_npi", help="The practice's NPI (when the database holds several)."
     )(f)
@@ -61,8 +60,11 @@ def _practice(session: Session, npi: str | None) -> int:
     return rows[0].id
 
 
-def _out(as_json: bool, data: Any, text: str) -> None:
-    click.echo(json.dumps(plain(data), indent=2) if as_json else text)
+def _out(as_json: str | None, data: Any, text: str) -> None:
+    if as_json:
+        emit(data, as_json)
+    else:
+        click.echo(text)
 
 
 @click.group("db")
@@ -96,7 +98,7 @@ def db_upgrade(db_path: str | None) -> None:
 )
 @db_options
 def import_cmd(
-    files: tuple[Path, ...], db_path: str | None, practice_npi: str | None, as_json: bool
+    files: tuple[Path, ...], db_path: str | None, practice_npi: str | None, as_json: str | None
 ) -> None:
     """Import visit or episode files (JSON, CSV or FHIR R4 bundles, recognized by content).
     Importing the same visit again updates it."""
@@ -105,7 +107,7 @@ def import_cmd(
     with _progress(len(files), "importing") as bar:
         for f in files:
             bar.update(1)
-            episodes = load_any(f)
+            episodes = load_file(f)
             with session_scope(engine) as session:
                 r = import_episodes(session, episodes)
             totals["files"] += 1
@@ -129,7 +131,7 @@ def claims_cmd() -> None:
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--who", default="otbill", show_default=True)
 def claims_build(
-    db_path: str | None, practice_npi: str | None, as_json: bool, as_of: Any, who: str
+    db_path: str | None, practice_npi: str | None, as_json: str | None, as_of: Any, who: str
 ) -> None:
     """Code and check every visit into a claim (ready, or draft with its errors)."""
     engine = _engine(db_path)
@@ -159,7 +161,7 @@ def claims_build(
 @db_options
 @click.option("--state")
 def claims_list(
-    db_path: str | None, practice_npi: str | None, as_json: bool, state: str | None
+    db_path: str | None, practice_npi: str | None, as_json: str | None, state: str | None
 ) -> None:
     engine = _engine(db_path)
     with session_scope(engine) as session:
@@ -192,7 +194,7 @@ def claims_list(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--who", default="otbill", show_default=True)
 def claims_submit(
-    db_path: str | None, practice_npi: str | None, as_json: bool, output: Path, who: str
+    db_path: str | None, practice_npi: str | None, as_json: str | None, output: Path, who: str
 ) -> None:
     """The ready claims in one 837P batch."""
     engine = _engine(db_path)
@@ -217,7 +219,7 @@ def claims_submit(
 @click.command("ack")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_options
-def ack_cmd(file: Path, db_path: str | None, practice_npi: str | None, as_json: bool) -> None:
+def ack_cmd(file: Path, db_path: str | None, practice_npi: str | None, as_json: str | None) -> None:
     """Apply a 999 or 277CA to the submitted claims."""
     engine = _engine(db_path)
     with session_scope(engine) as session:
@@ -239,7 +241,7 @@ def era_cmd() -> None:
 @db_options
 @click.option("--who", default="otbill", show_default=True)
 def era_post(
-    file: Path, db_path: str | None, practice_npi: str | None, as_json: bool, who: str
+    file: Path, db_path: str | None, practice_npi: str | None, as_json: str | None, who: str
 ) -> None:
     """Post an 835: all of it or nothing; posting it again changes nothing."""
     engine = _engine(db_path)
@@ -304,7 +306,7 @@ def ledger_cmd() -> None:
 
 @ledger_cmd.command("verify")
 @db_options
-def ledger_verify(db_path: str | None, practice_npi: str | None, as_json: bool) -> None:
+def ledger_verify(db_path: str | None, practice_npi: str | None, as_json: str | None) -> None:
     """Every claim balances: charge = paid + adjustments + patient share + open balance."""
     engine = _engine(db_path)
     with session_scope(engine) as session:
@@ -317,7 +319,7 @@ def ledger_verify(db_path: str | None, practice_npi: str | None, as_json: bool) 
 @click.command("ar")
 @db_options
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]))
-def ar_cmd(db_path: str | None, practice_npi: str | None, as_json: bool, as_of: Any) -> None:
+def ar_cmd(db_path: str | None, practice_npi: str | None, as_json: str | None, as_of: Any) -> None:
     """Open balances by payer and by patient, aged from service and from submission."""
     engine = _engine(db_path)
     day = as_of.date() if as_of else datetime.now().astimezone().date()

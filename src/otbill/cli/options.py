@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from otbill.codesets import CodeSets
-from otbill.codesets.icd10 import load_file as load_icd10
-from otbill.codesets.ncci import load_mue, load_ptp
-from otbill.codesets.pfs import load_fee_schedule
+if TYPE_CHECKING:
+    from otbill.codesets import CodeSets
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 # (option, parameter, many, help): the files a practice loads beside the shipped code sets.
@@ -57,6 +55,11 @@ def build_codesets(
     ptp_files: tuple[Path, ...] = (),
     mue_files: tuple[Path, ...] = (),
 ) -> CodeSets:
+    from otbill.codesets import CodeSets
+    from otbill.codesets.icd10 import load_file as load_icd10
+    from otbill.codesets.ncci import load_mue, load_ptp
+    from otbill.codesets.pfs import load_fee_schedule
+
     cs = CodeSets()
     for p in ptp_files:
         cs.ncci.add_ptp(load_ptp(p), p.name)

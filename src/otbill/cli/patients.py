@@ -58,7 +58,7 @@ def _summary(b: PatientBalance) -> dict[str, Any]:
 @db_options
 @_AS_OF
 def balance_cmd(
-    db_path: str | None, practice_npi: str | None, as_json: bool, as_of: datetime | None
+    db_path: str | None, practice_npi: str | None, as_json: str | None, as_of: datetime | None
 ) -> None:
     """What each patient owes after insurance, and what is pending insurance."""
     engine = _engine(db_path)
@@ -95,7 +95,7 @@ def statement_cmd(
     output: Path,
     db_path: str | None,
     practice_npi: str | None,
-    as_json: bool,
+    as_json: str | None,
     as_of: datetime | None,
 ) -> None:
     """A patient's statement as PDF.
@@ -144,7 +144,7 @@ def pay_cmd(
     why: str,
     db_path: str | None,
     practice_npi: str | None,
-    as_json: bool,
+    as_json: str | None,
 ) -> None:
     """Record a payment a patient made (PATIENT_ID is the patient's id at the practice)."""
     if not AMOUNT.fullmatch(amount):
@@ -188,7 +188,7 @@ def return_cmd(
     why: str,
     db_path: str | None,
     practice_npi: str | None,
-    as_json: bool,
+    as_json: str | None,
 ) -> None:
     """Give a patient payment back: a check that bounced, or a refund."""
     with session_scope(_engine(db_path)) as session:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import click
 
+from otbill.cli.output import emit, json_options
 from otbill.errors import InputError
 from otbill.export.json import rule_meta
 from otbill.rules.model import Rule
@@ -14,15 +14,15 @@ from otbill.rules.registry import all_rules, get
 
 
 @click.group("rules", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_options()
 @click.pass_context
-def rules_cmd(ctx: click.Context, as_json: bool) -> None:
+def rules_cmd(ctx: click.Context, as_json: str | None) -> None:
     """List every rule of the scrubber."""
     if ctx.invoked_subcommand is not None:
         return
     rules = all_rules()
     if as_json:
-        click.echo(json.dumps([rule_meta(r) for r in rules], indent=2))
+        emit([rule_meta(r) for r in rules], as_json)
         return
     for r in rules:
         click.echo(f"{r.id:<13}{r.severity.value:<9}{r.category.value:<22}{r.title}")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from otbill.cli.output import emit, json_options
 from otbill.codesets import hcpcs
 from otbill.coding.units import TimedEntry, UntimedEntry, compute_units
 from otbill.errors import InputError
@@ -57,14 +56,14 @@ def parse_entries(args: tuple[str, ...]) -> tuple[list[TimedEntry], list[Untimed
     show_default=True,
     help="cms: total-time 8-minute rule (Pub. 100-04 ch.5 §20.2); ama: each code on its own.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable contract).")
+@json_options("Print JSON (a stable contract; --pretty indents it).")
 @click.argument("services", nargs=-1, required=True)
-def units_cmd(method: str, as_json: bool, services: tuple[str, ...]) -> None:
+def units_cmd(method: str, as_json: str | None, services: tuple[str, ...]) -> None:
     """Units for one day's services, e.g.: otbill units 97110=24 97112=23 97165"""
     timed, untimed = parse_entries(services)
     result = compute_units(UnitMethod(method), timed, untimed)
     if as_json:
-        click.echo(json.dumps(unit_result(result)))
+        emit(unit_result(result), as_json)
         return
     click.echo(f"{'code':<7}{'minutes':>8}{'units':>7}")
     for ln in result.lines:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,18 +9,12 @@ from typing import Any
 import click
 
 from otbill.cli.options import build_codesets, codeset_options
-from otbill.export.json import plain
-from otbill.load.json_doc import load_path
-from otbill.model import Episode
+from otbill.cli.output import emit, json_options
+from otbill.cli.visits import coded, one_practice, read_visits
+from otbill.model import Practice
 from otbill.model.eligibility import EligibilityInquiry, Entity
 from otbill.model.remittance import Remittance
 from otbill.model.status import ClaimStatusInquiry, StatusClaim, StatusProvider, StatusSubscriber
-from otbill.rules.engine import check_episode
-from otbill.x12.read import NAMES, read_x12
-from otbill.x12.t270 import build_270
-from otbill.x12.t276 import build_276
-from otbill.x12.t837p import Party, build_837p
-from otbill.x12.t837p_read import ReceivedClaim
 from otbill.x12.writer import InterchangeInfo
 
 
@@ -34,8 +27,8 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-def _info(ep: Episode, receiver: str, control: int, test: bool) -> InterchangeInfo:
-    return InterchangeInfo(ep.practice.tax_id, receiver, control, _now(), "T" if test else "P")
+def _info(practice: Practice, receiver: str, control: int, test: bool) -> InterchangeInfo:
+    return InterchangeInfo(practice.tax_id, receiver, control, _now(), "T" if test else "P")
 
 
 _common = [
@@ -73,25 +66,34 @@ def x12_837(
     as_of: Any,
     **files: Any,
 ) -> None:
-    """Code and check a visit or episode document, then write its claims as an 837P.
-    Claims with error findings are refused (exit 1) unless --force."""
-    ep = load_path(file)
+    """Code and check visits (otbill JSON, CSV or a FHIR bundle), then write their claims as
+    an 837P. Claims with error findings are refused (exit 1) unless --force."""
+    from otbill.rules.engine import check_episode
+    from otbill.x12.t837p import Party, build_837p
+
+    episodes = read_visits(file)
+    practice = one_practice(episodes, file)
     day = as_of.date() if as_of else _now().date()
-    reports = check_episode(ep, as_of=day, codesets=build_codesets(**files))
-    keep = [r.claim for r in reports if force or r.clean]
-    refused = [r for r in reports if not (force or r.clean)]
+    cs = build_codesets(**files)
+    keep, refused = [], []
+    for ep in episodes:
+        for r in check_episode(ep, as_of=day, codesets=cs):
+            if force or r.clean:
+                keep.append((r.claim, ep))
+            else:
+                refused.append(r)
     for r in refused:
         click.echo(
             f"refused {r.claim.id}: " + "; ".join(f"{f.rule} {f.message}" for f in r.errors),
             err=True,
         )
     if keep:
-        sub = Party(ep.practice.name.upper(), ep.practice.tax_id)
+        sub = Party(practice.name.upper(), practice.tax_id)
         text = build_837p(
-            [(c, ep) for c in keep],
+            keep,
             sub,
             Party("CLEARINGHOUSE", receiver),
-            _info(ep, receiver, control, test),
+            _info(practice, receiver, control, test),
         )
         output.write_text(text)
         click.echo(f"wrote {len(keep)} claims to {output}")
@@ -120,10 +122,23 @@ def x12_270(
     on: Any,
     types: tuple[str, ...],
 ) -> None:
-    """An eligibility inquiry for the document's patient with each coverage's payer."""
-    ep = load_path(file)
+    """An eligibility inquiry for each patient of the visits file with each coverage's payer."""
+    from otbill.x12.t270 import build_270
+
+    episodes = read_visits(file)
+    practice = one_practice(episodes, file)
     when = _now()
-    day = on.date() if on else (ep.visits[-1].date if ep.visits else when.date())
+    inquiries = []
+    for ep in episodes:
+        inquiries.extend(_inquiries(ep, on.date() if on else None, when, types))
+    output.write_text(build_270(inquiries, _info(practice, receiver, control, test)))
+    click.echo(f"wrote {len(inquiries)} eligibility inquiries to {output}")
+
+
+def _inquiries(
+    ep: Any, on: Any, when: datetime, types: tuple[str, ...]
+) -> list[EligibilityInquiry]:
+    day = on or (ep.visits[-1].date if ep.visits else when.date())
     pr = ep.practice
     inquiries = []
     for n, cov in enumerate(ep.coverages, start=1):
@@ -153,8 +168,7 @@ def x12_270(
                 service_types=types,
             )
         )
-    output.write_text(build_270(inquiries, _info(ep, receiver, control, test)))
-    click.echo(f"wrote {len(inquiries)} eligibility inquiries to {output}")
+    return inquiries
 
 
 @x12_cmd.command("276")
@@ -164,12 +178,22 @@ def x12_270(
 def x12_276(
     file: Path, output: Path, receiver: str, control: int, test: bool, **files: Any
 ) -> None:
-    """A claim status inquiry for the document's claims."""
-    from otbill.coding.grouping import code_by_day
+    """A claim status inquiry for the claims of the visits file."""
+    from otbill.x12.t276 import build_276
 
-    ep = load_path(file)
+    episodes = read_visits(file)
+    practice = one_practice(episodes, file)
     when = _now()
-    _, claims = code_by_day(ep, build_codesets(**files))
+    claims = coded(episodes, build_codesets(**files))
+    inquiries = []
+    for ep in episodes:
+        mine = [c for c, owner in claims if owner.patient.id == ep.patient.id]
+        inquiries.extend(_status_inquiries(ep, mine, when))
+    output.write_text(build_276(inquiries, _info(practice, receiver, control, test)))
+    click.echo(f"wrote a claim status inquiry for {len(claims)} claims to {output}")
+
+
+def _status_inquiries(ep: Any, claims: list[Any], when: datetime) -> list[ClaimStatusInquiry]:
     by_payer: dict[str, list[StatusClaim]] = {}
     for c in claims:
         by_payer.setdefault(c.payer_id, []).append(
@@ -202,35 +226,34 @@ def x12_276(
                 created_time=when.strftime("%H%M"),
             )
         )
-    output.write_text(build_276(inquiries, _info(ep, receiver, control, test)))
-    click.echo(f"wrote a claim status inquiry for {len(claims)} claims to {output}")
+    return inquiries
 
 
 @x12_cmd.command("read")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_options()
 @click.option("--strict", is_flag=True, help="Stop at the first error.")
-def x12_read(file: Path, as_json: bool, strict: bool) -> None:
+def x12_read(file: Path, as_json: str | None, strict: bool) -> None:
     """Recognize the transaction and print it (for an 835: claims, services, adjustments,
     totals and the balancing result). Exit 1 when it has errors."""
+    from otbill.x12.read import NAMES, read_x12
+
     doc = read_x12(file, strict=strict)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "sets": [
-                        {
-                            "transaction": s.header.set_id,
-                            "version": s.header.version,
-                            "control": s.header.set_control,
-                            "content": plain(s.result),
-                        }
-                        for s in doc.sets
-                    ],
-                    "issues": [{"level": i.level, "message": str(i)} for i in doc.issues.items],
-                },
-                indent=2,
-            )
+        emit(
+            {
+                "sets": [
+                    {
+                        "transaction": s.header.set_id,
+                        "version": s.header.version,
+                        "control": s.header.set_control,
+                        "content": s.result,
+                    }
+                    for s in doc.sets
+                ],
+                "issues": [{"level": i.level, "message": str(i)} for i in doc.issues.items],
+            },
+            as_json,
         )
     else:
         for s in doc.sets:
@@ -253,6 +276,9 @@ def x12_read(file: Path, as_json: bool, strict: bool) -> None:
 
 
 def _brief(item: Any) -> str:
+    from otbill.export.json import plain
+    from otbill.x12.t837p_read import ReceivedClaim
+
     if isinstance(item, ReceivedClaim):
         c = item.claim
         lines = ", ".join(

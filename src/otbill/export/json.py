@@ -1,14 +1,23 @@
-"""Claims and unit results as JSON-ready dicts. Money stays exact: it is written as a string."""
+"""Claims and unit results as JSON-ready dicts, and records as JSON text. Money stays exact: it
+is written as a string."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
-from otbill.coding.units import UnitResult
-from otbill.model import Claim, ClaimLine
+import orjson
+
 from otbill.model.explain import render
-from otbill.rules.model import Finding, Rule
+
+if TYPE_CHECKING:  # only for annotations: `otbill x12 read` should not import the coder
+    from otbill.coding.units import UnitResult
+    from otbill.model import Claim, ClaimLine
+    from otbill.rules.model import Finding, Rule
 
 
 def money(x: Decimal | None) -> str | None:
@@ -114,9 +123,6 @@ def rule_meta(r: Rule) -> dict[str, Any]:
 
 def plain(value: Any) -> Any:
     """Any record as JSON-ready data: Decimals as exact strings, dates as ISO strings."""
-    import dataclasses
-    from datetime import date
-
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Decimal):
@@ -125,6 +131,28 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     return value
+
+
+def _default(value: Any) -> Any:
+    """What orjson does not write itself: Decimals as exact strings, as ``plain`` does."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, Mapping):  # a record's read-only mappingproxy
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def dumps(value: Any, *, pretty: bool = False) -> bytes:
+    """Records, dicts and lists as JSON text, equal to ``json.dumps(plain(value))`` read back,
+    written in one pass in C (an 835 of 20,000 claims is tens of megabytes of JSON): compact,
+    or indented by two for people."""
+    option = _OPTIONS | (orjson.OPT_INDENT_2 if pretty else 0)
+    return orjson.dumps(value, default=_default, option=option)

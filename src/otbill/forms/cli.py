@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from otbill.coding.grouping import code_by_day
-from otbill.forms.cms1500 import render_cms1500
+from otbill.cli.visits import coded, read_visits
 from otbill.forms.layout import LINES_PER_PAGE
-from otbill.load.json_doc import load_path
 
 
 @click.command("cms1500")
@@ -23,9 +21,13 @@ from otbill.load.json_doc import load_path
     "for printing onto the pre-printed red-ink form.",
 )
 def cms1500_cmd(file: Path, output: Path, draw_form: bool) -> None:
-    """Code a visit or episode document and print its claims on the CMS-1500."""
-    episode = load_path(file)
-    _, claims = code_by_day(episode)
-    output.write_bytes(render_cms1500(claims, episode, draw_form=draw_form))
+    """Code visits (an otbill visit or episode document, a CSV export or a FHIR R4 bundle) and
+    print their claims on the CMS-1500."""
+    from otbill.forms.cms1500 import render_cms1500  # reportlab, only here
+
+    pairs = coded(read_visits(file))
+    owner = {id(c): ep for c, ep in pairs}
+    claims = [c for c, _ in pairs]
+    output.write_bytes(render_cms1500(claims, lambda c: owner[id(c)], draw_form=draw_form))
     pages = sum(max(1, -(-len(c.lines) // LINES_PER_PAGE)) for c in claims)
     click.echo(f"wrote {len(claims)} claims on {pages} pages to {output}")

@@ -1,4 +1,5 @@
-"""Recognize an import file by its content and load its episodes.
+"""Recognize a file of visits by its content and load its episodes: one loader for every
+command that reads visits (code, check, x12 837/270/276, cms1500, import).
 
 JSON: an otbill visit or episode document (see schemas/input.schema.json), or a list of them;
 or a FHIR R4 Bundle (docs/import-fhir.md). Text whose first line is a header naming visit_id: a
@@ -17,7 +18,7 @@ from otbill.load.json_doc import load_document
 from otbill.model import Episode
 
 
-def load_any(path: Path) -> list[Episode]:
+def load_file(path: Path) -> list[Episode]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:
