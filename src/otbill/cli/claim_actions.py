@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from otbill.cli.ledger import _engine, _out, _practice, claims_cmd, db_options
 from otbill.ledger import schema as t
+from otbill.ledger.books import claim_totals
 from otbill.ledger.db import session_scope
-from otbill.ledger.posting import balance
 from otbill.ledger.workflow import (
     Outcome,
     appeal,
@@ -73,8 +73,7 @@ def claims_show(
             "original_number": row.original_number,
             "payer_claim_number": row.payer_claim_number,
             "date_of_service": row.date_of_service,
-            "charge": row.total_charge,
-            "balance": balance(s, row),
+            **claim_totals(s, [row])[row.id].as_dict(),
             "lines": [
                 {
                     "line": ln.line_no,
@@ -95,9 +94,12 @@ def claims_show(
                 for e in events
             ],
         }
+    groups = ", ".join(f"{g} {v:,.2f}" for g, v in data["adjustments"].items() if v)
     text = [
         f"claim {data['number']} ({data['state']}) {data['payer']} {data['date_of_service']}: "
-        f"charge {data['charge']}, open {data['balance']}"
+        f"charge {data['charge']:,.2f}, paid {data['paid']:,.2f}, adjusted "
+        f"{data['adjusted']:,.2f}, patient {data['patient_responsibility']:,.2f}, "
+        f"open {data['balance']:,.2f}" + (f" ({groups})" if groups else "")
     ]
     for ln in data["lines"]:
         text.append(

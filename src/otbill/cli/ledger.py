@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,10 @@ from otbill.cli.output import emit, json_options
 from otbill.errors import InputError
 from otbill.ledger import schema as t
 from otbill.ledger.acks import apply_ack
-from otbill.ledger.books import accounts_receivable, verify
+from otbill.ledger.books import accounts_receivable, claim_totals, verify
 from otbill.ledger.claims import build_claims, list_claims, submit, write_after_commit
 from otbill.ledger.db import make_engine, resolve_url, session_scope
+from otbill.ledger.lifecycle import STATES
 from otbill.ledger.migrate import current, head, upgrade
 from otbill.ledger.posting import post_835
 from otbill.ledger.secondary import build_secondary
@@ -159,20 +161,39 @@ def claims_build(
 
 @claims_cmd.command("list")
 @db_options
-@click.option("--state")
+@click.option("--state", type=click.Choice(STATES), help="Only claims in this state.")
+@click.option("--payer", help="Only claims billed to this payer (its id).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only claims with dates of service on or after this day.",
+)
 def claims_list(
-    db_path: str | None, practice_npi: str | None, as_json: str | None, state: str | None
+    db_path: str | None,
+    practice_npi: str | None,
+    as_json: str | None,
+    state: str | None,
+    payer: str | None,
+    since: Any,
 ) -> None:
+    """Claims with what was charged, paid, adjusted, left to the patient and still open."""
     engine = _engine(db_path)
     with session_scope(engine) as session:
-        rows = list_claims(session, _practice(session, practice_npi), state)
+        rows = list_claims(
+            session,
+            _practice(session, practice_npi),
+            state,
+            payer=payer,
+            since=since.date() if since else None,
+        )
+        totals = claim_totals(session, rows)
         data: list[dict[str, Any]] = [
             {
                 "number": r.number,
                 "state": r.state,
                 "payer": r.payer_ext,
                 "date_of_service": r.date_of_service,
-                "charge": r.total_charge,
+                **totals[r.id].as_dict(),
                 "errors": [
                     f["rule"]
                     for f in r.findings.get("items", [])
@@ -181,12 +202,27 @@ def claims_list(
             }
             for r in rows
         ]
-    text = "\n".join(
-        f"{d['number']:<20}{d['state']:<16}{d['payer']:<14}{d['date_of_service']}  "
-        f"{d['charge']:>10}  {' '.join(d['errors'])}"
-        for d in data
-    )
-    _out(as_json, data, text or "no claims")
+    _out(as_json, data, _claims_table(data) if data else "no claims")
+
+
+def _claims_table(data: list[dict[str, Any]]) -> str:
+    """One line a claim, the money in columns a biller adds up by eye, and the sums below."""
+    money = ("charge", "paid", "adjusted", "patient_responsibility", "balance")
+    heads = ("charge", "paid", "adjusted", "patient", "open")
+    out = [
+        f"{'claim':<20}{'state':<16}{'payer':<14}{'service':<12}"
+        + "".join(f"{h:>11}" for h in heads)
+        + "  errors"
+    ]
+    for d in data:
+        out.append(
+            f"{d['number']:<20}{d['state']:<16}{d['payer']:<14}{d['date_of_service']!s:<12}"
+            + "".join(f"{d[k]:>11,.2f}" for k in money)
+            + (f"  {' '.join(d['errors'])}" if d["errors"] else "")
+        )
+    sums = [sum((d[k] for d in data), Decimal("0.00")) for k in money]
+    out.append(f"{f'{len(data)} claims':<62}" + "".join(f"{v:>11,.2f}" for v in sums))
+    return "\n".join(out)
 
 
 @claims_cmd.command("submit")

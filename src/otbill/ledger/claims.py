@@ -261,10 +261,23 @@ def _line_rows(claim_id: int, c: Built) -> list[dict[str, Any]]:
     ]
 
 
-def list_claims(session: Session, practice_id: int, state: str | None = None) -> list[t.Claim]:
+def list_claims(
+    session: Session,
+    practice_id: int,
+    state: str | None = None,
+    *,
+    payer: str | None = None,
+    since: date | None = None,
+) -> list[t.Claim]:
+    """The practice's claims in date-of-service order: in one state, billed to one payer (its
+    id), with dates of service from ``since`` on, as asked."""
     q = select(t.Claim).where(t.Claim.practice_id == practice_id)
     if state:
         q = q.where(t.Claim.state == state)
+    if payer:
+        q = q.where(t.Claim.payer_ext == payer)
+    if since:
+        q = q.where(t.Claim.date_of_service >= since)
     return list(session.scalars(q.order_by(t.Claim.date_of_service, t.Claim.number)))
 
 
