@@ -32,6 +32,11 @@ CPM_5_20 = Source("Pub. 100-04 ch. 5 §20 (therapy code list)", _CPM5)
 CPM_5_20_1 = Source("Pub. 100-04 ch. 5 §20.1 (GO/GP/GN, CO/CQ)", _CPM5)
 CPM_5_20_2 = Source("Pub. 100-04 ch. 5 §20.2 (reporting of service units)", _CPM5)
 MBPM_15_220_3 = Source("Pub. 100-02 ch. 15 §220.3 (documentation)", _MBPM15)
+PFS_RVU_FILES = Source(
+    "CMS PFS relative value files (RVUyyA January, B April, C July, D October; each for dates "
+    "of service from the first day of its quarter)",
+    "https://www.cms.gov/medicare/payment/fee-schedules/physician/pfs-relative-value-files",
+)
 NCCI_CH11_P = Source("NCCI Policy Manual ch. 11 §P (physical medicine)", _NCCI)
 NCCI_CH1_E = Source("NCCI Policy Manual ch. 1 §E (modifiers 59, XE, XS, XP, XU)", _NCCI)
 CY2020_PFS_DE_MINIMIS = Source(

@@ -266,3 +266,99 @@ def test_demo_ledger_runs_the_work_flow_on_sqlite(
     assert Path(led["statement_file"]).read_bytes().startswith(b"%PDF")
     code, _, err = run(capsys, "demo", "--patients", "30", "--ledger", "--out", str(tmp_path))
     assert code != 0 and "exists" in err  # never over a database already there
+
+
+# --- --pfs: a practice's own CMS RVU file for a year or quarter otbill does not ship ------
+
+
+def _shipped_pfs(name: str) -> str:
+    return (ROOT / "src/otbill/codesets/data/pfs" / name).read_bytes().decode("utf-8")
+
+
+def _visit_on(tmp_path: Path, day: str, plan: tuple[str, str, str]) -> Path:
+    """The example visit (97112 2 units, 97110 1 unit with CO, 97535 1 unit) moved in time."""
+    doc = json.loads((EXAMPLES / "visit.json").read_text())
+    poc = doc["plans_of_care"][0]
+    poc["start_date"], poc["signed_date"], poc["certified_through"] = plan
+    doc["visit"]["date"] = day
+    p = tmp_path / f"visit-{day}.json"
+    p.write_text(json.dumps(doc))
+    return p
+
+
+def test_pfs_prices_a_year_not_shipped_from_a_spreadsheet_resaved_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    visit = EXAMPLES / "visit.json"  # 2026-03-10: no CY2026 file ships
+    _, out, _ = run(capsys, "code", "--json", str(visit))
+    (claim,) = json.loads(out)["claims"]
+    assert claim["expected_payment"] is None
+    assert any("No CY2026 Medicare fee schedule is loaded" in s for s in claim["explanation"])
+
+    # A stand-in for the practice's CY2026 file, in the spreadsheet-resaved style ("0.2",
+    # "9", LF): the shipped RVU25A copy retitled 2026 with the CY2026 non-QP CF. Not CMS's
+    # CY2026 RVUs; what is tested is that --pfs reads such a file and prices by it.
+    text = (
+        _shipped_pfs("PPRRVU25_JAN_therapy_excel-resaved.csv")
+        .replace("2025 National Physician Fee Schedule", "2026 National Physician Fee Schedule")
+        .replace(",32.3465,", ",33.4009,")
+    )
+    assert ",0.2," in text and "\r" not in text
+    pfs = tmp_path / "PPRRVU2026_Jan_nonQPP.csv"
+    pfs.write_text(text)
+    code, out, _ = run(capsys, "code", "--json", "--pfs", str(pfs), str(visit))
+    assert code == 0
+    (claim,) = json.loads(out)["claims"]
+    got = {ln["code"]: (ln["allowed"], ln["expected_payment"]) for ln in claim["lines"]}
+    # RVUs (work, PE, MP): 97112 0.5, 0.48, 0.01; 97110 0.45, 0.43, 0.01; 97535 0.45, 0.53,
+    # 0.01. MPPR: one unit of 97535 (highest PE) keeps full PE, the other three units get 50%.
+    # 97112: 2 x (0.5 + 0.24 + 0.01) = 1.50 x 33.4009 = 50.10135; x 0.80 = 40.08108
+    # 97110: 0.45 + 0.215 + 0.01 = 0.675 x 33.4009 = 22.5456075; x 0.80 x 0.85 (CO) = 15.3310
+    # 97535: 0.45 + 0.53 + 0.01 = 0.99 x 33.4009 = 33.066891; x 0.80 = 26.4535128
+    assert got == {
+        "97112": ("50.10", "40.08"),
+        "97110": ("22.55", "15.33"),
+        "97535": ("33.07", "26.45"),
+    }
+    assert claim["expected_payment"] == "81.86"
+    said = "\n".join(claim["explanation"])
+    assert "CY2026 January release RVU26A (PPRRVU2026_Jan_nonQPP.csv" in said
+    assert "conversion factor 33.4009" in said and "not loaded" not in said
+
+
+def test_pfs_loads_the_cy2024_release_for_a_date_before_july(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    visit = _visit_on(tmp_path, "2024-02-12", ("2024-01-29", "2024-02-01", "2024-04-26"))
+    _, out, _ = run(capsys, "code", "--json", str(visit))
+    (shipped,) = json.loads(out)["claims"]
+    said = "\n".join(shipped["explanation"])
+    assert "January release RVU24A, for dates of service from 2024-01-01, is not loaded" in said
+    assert "RVUs are from the July release RVU24C" in said
+    # The same amount as below: the July RVUs, with the CF in force on the date (32.7442).
+    assert shipped["expected_payment"] == "80.41"
+
+    # A stand-in for CMS's January 2024 file: the July file retitled, with the January CF.
+    text = (
+        _shipped_pfs("PPRRVU24_JUL_therapy.csv")
+        .replace("Relative Value File July Release", "Relative Value File January Release")
+        .replace(",33.2875,", ",32.7442,")
+    )
+    pfs = tmp_path / "PPRRVU24_JAN.csv"
+    pfs.write_bytes(text.encode("utf-8"))
+    code, out, _ = run(capsys, "code", "--json", "--pfs", str(pfs), str(visit))
+    assert code == 0
+    (claim,) = json.loads(out)["claims"]
+    said = "\n".join(claim["explanation"])
+    assert "CY2024 January release RVU24A (PPRRVU24_JAN.csv" in said
+    assert "not loaded" not in said and "Conversion factor" not in said
+    # 97535 keeps full PE (0.52); 97112 2 x (0.50 + 0.25 + 0.01) = 1.52 x 32.7442 = 49.771184;
+    # 97110 (0.45 + 0.21 + 0.01) = 0.67 x 32.7442 = 21.938614, x 0.80 x 0.85 = 14.9182575;
+    # 97535 (0.45 + 0.52 + 0.01) = 0.98 x 32.7442 = 32.089316, x 0.80 = 25.6714528.
+    got = {ln["code"]: (ln["allowed"], ln["expected_payment"]) for ln in claim["lines"]}
+    assert got == {
+        "97112": ("49.77", "39.82"),
+        "97110": ("21.94", "14.92"),
+        "97535": ("32.09", "25.67"),
+    }
+    assert claim["expected_payment"] == "80.41"

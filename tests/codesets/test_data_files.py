@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
 from otbill.codesets import hcpcs, modifiers, thresholds
-from otbill.codesets.pfs import bundled_fee_schedules, conversion_factors
+from otbill.codesets.pfs import bundled_fee_schedules, conversion_factor_on, conversion_factors
 from otbill.model import Discipline
 
 REQUIRED = (
@@ -87,9 +88,40 @@ def test_kx_thresholds_2018_to_2026_with_confidence() -> None:
     assert thresholds.bucket(Discipline.SLP) == thresholds.bucket(Discipline.PT) != "OT"
 
 
-def test_conversion_factor_2026_and_shipped_rvus() -> None:
-    cf = conversion_factors()[2026]
-    assert cf.non_qp == Decimal("33.4009") and cf.qp == Decimal("33.5675")
-    fs = bundled_fee_schedules()
-    assert set(fs) == {2022}, "ship only RVU years that could be sourced"
-    assert fs[2022].conversion_factor == conversion_factors()[2022].non_qp
+def non_qp_on(day: date) -> Decimal:
+    cf = conversion_factor_on(day)
+    assert cf is not None, f"no conversion factor recorded for {day}"
+    return cf.non_qp
+
+
+def test_conversion_factors_by_date_of_service() -> None:
+    cf26 = conversion_factor_on(date(2026, 6, 1))
+    assert cf26 is not None and (cf26.non_qp, cf26.qp) == (Decimal("33.4009"), Decimal("33.5675"))
+    assert cf26.confidence == "S"  # only secondary sources were found: the file says so
+    # CY2023: the final rule's 33.0607 never priced a claim; CAA 2023 made it 33.8872.
+    assert non_qp_on(date(2023, 1, 1)) == non_qp_on(date(2023, 12, 31)) == Decimal("33.8872")
+    # CY2024 changed on 2024-03-09 (CAA 2024), not retroactively.
+    assert non_qp_on(date(2024, 3, 8)) == Decimal("32.7442")
+    assert non_qp_on(date(2024, 3, 9)) == Decimal("33.2875")
+    assert conversion_factor_on(date(2021, 12, 31)) is None
+    rows = conversion_factors()
+    for a, b in pairwise(rows):
+        assert a.period.end is not None
+        assert (b.period.start - a.period.end).days == 1, "no gap and no overlap"
+    assert all(r.source and r.confidence in ("P", "S") for r in rows)
+
+
+def test_each_shipped_release_carries_the_factor_recorded_for_its_dates() -> None:
+    shipped = {(fs.year, fs.release.code if fs.release else "") for fs in bundled_fee_schedules()}
+    assert shipped == {
+        (2022, "RVU22A"),
+        (2023, "RVU23A"),
+        (2024, "RVU24C"),
+        (2025, "RVU25A"),
+        (2025, "RVU25D"),
+    }, "ship only releases that could be sourced"
+    for fs in bundled_fee_schedules():
+        rec = conversion_factor_on(fs.effective_from)
+        assert rec is not None and rec.non_qp == fs.conversion_factor, fs.label
+        assert rec.confidence == "P" and fs.release is not None
+        assert fs.release.code in rec.source, "the row names the release it was read from"

@@ -149,7 +149,7 @@ def _summary(
         ],
         "rules": len(titles),
         "icd10": default_version(),
-        "fee_schedules": sorted(default_codesets().fee_schedules),
+        "fee_schedules": default_codesets().fee_schedule_years(),
     }
 
 

@@ -11,22 +11,27 @@ from datetime import date
 
 from otbill.codesets.icd10 import Icd10Registry
 from otbill.codesets.ncci import NcciTables
-from otbill.codesets.pfs import FeeSchedule, bundled_fee_schedules
+from otbill.codesets.pfs import FeeSchedule, bundled_fee_schedules, schedule_for
 
 
 @dataclass
 class CodeSets:
     icd10: Icd10Registry = field(default_factory=Icd10Registry)
-    fee_schedules: dict[int, FeeSchedule] = field(
-        default_factory=lambda: dict(bundled_fee_schedules())
+    # Keyed by the date each release answers from: a practice's file of the same release
+    # replaces the shipped one, and another release of the year sits beside it.
+    fee_schedules: dict[date, FeeSchedule] = field(
+        default_factory=lambda: {fs.effective_from: fs for fs in bundled_fee_schedules()}
     )
     ncci: NcciTables = field(default_factory=NcciTables)
 
     def fee_schedule_for(self, day: date) -> FeeSchedule | None:
-        return self.fee_schedules.get(day.year)
+        return schedule_for(self.fee_schedules.values(), day)
 
     def add_fee_schedule(self, fs: FeeSchedule) -> None:
-        self.fee_schedules[fs.year] = fs
+        self.fee_schedules[fs.effective_from] = fs
+
+    def fee_schedule_years(self) -> list[int]:
+        return sorted({fs.year for fs in self.fee_schedules.values()})
 
 
 _default: CodeSets | None = None

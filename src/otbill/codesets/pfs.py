@@ -1,8 +1,12 @@
 """Medicare Physician Fee Schedule: the CMS relative value (PPRRVU) and GPCI files.
 
 A practice loads its own year's files as CMS publishes them; otbill ships only what it can
-source. Payment for one unit = (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x
-conversion factor (CPM ch.5 §10.7 formula; national amounts use GPCI 1).
+source (data/pfs/SOURCES.md). Payment for one unit = (work RVU x work GPCI + PE RVU x PE GPCI +
+MP RVU x MP GPCI) x conversion factor (CPM ch.5 §10.7 formula; national amounts use GPCI 1).
+
+CMS issues one RVU file a quarter (RVUyyA January, B April, C July, D October), each for dates
+of service from the first day of its quarter until the next replaces it; the file's title line
+names its release, and that is the date it answers from.
 """
 
 from __future__ import annotations
@@ -10,14 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from otbill.codesets._csv import data_rows
+from otbill.dates import Period
 from otbill.errors import CodeSetError
 
 CENT = Decimal("0.01")
@@ -69,13 +75,56 @@ class UnitPrice:
         return (self.work + self.pe * pe_share + self.mp) * self.cf
 
 
+# (first month, name, letter) of CMS's quarterly releases: RVU25A is CY2025's January release.
+QUARTERS = ((1, "January", "A"), (4, "April", "B"), (7, "July", "C"), (10, "October", "D"))
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """One of CMS's quarterly RVU releases, named as CMS names its zip (RVU24C)."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def on(cls, day: date) -> Release:
+        """The quarterly release CMS issues for dates of service in ``day``'s quarter."""
+        return cls(day.year, max(m for m, _, _ in QUARTERS if m <= day.month))
+
+    @property
+    def starts(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def code(self) -> str:
+        return f"RVU{self.year % 100:02d}{next(q[2] for q in QUARTERS if q[0] == self.month)}"
+
+    def __str__(self) -> str:
+        return f"{next(q[1] for q in QUARTERS if q[0] == self.month)} release {self.code}"
+
+
 @dataclass(frozen=True, slots=True)
 class FeeSchedule:
     year: int
     label: str  # which file it came from, for explanations
+    release: Release | None  # None: the file names no release, so it answers for its whole year
+    released: date | None  # the file's "RELEASED mm/dd/yyyy" line, when it has one
     conversion_factor: Decimal
     rvus: Mapping[str, Rvu]
     gpcis: Mapping[str, Gpci]
+
+    @property
+    def effective_from(self) -> date:
+        return self.release.starts if self.release else date(self.year, 1, 1)
+
+    def describe(self) -> str:
+        """What a biller needs to tell the file apart: its release, file and dates."""
+        what = str(self.release) if self.release else "file naming no release"
+        issued = f"; released {self.released}" if self.released else ""
+        return (
+            f"CY{self.year} {what} ({self.label}{issued}), for dates of service from "
+            f"{self.effective_from}"
+        )
 
     def locality(self, key: str | None) -> Gpci:
         if key is None:
@@ -87,14 +136,34 @@ class FeeSchedule:
                 f"locality {key!r} is not in the {self.year} GPCI file loaded ({self.label})"
             ) from None
 
-    def unit_price(self, code: str, locality: str | None = None) -> UnitPrice | None:
+    def unit_price(
+        self, code: str, locality: str | None = None, cf: Decimal | None = None
+    ) -> UnitPrice | None:
+        """One unit's amount; ``cf`` replaces the file's conversion factor when the one in force
+        on the date of service is another (a later release standing in for an earlier one)."""
         rvu = self.rvus.get(code)
         if rvu is None or rvu.status not in ("A", "R", "T"):
             return None  # bundled, invalid or carrier priced: no national amount to compute
         g = self.locality(locality)
         return UnitPrice(
-            rvu.work * g.work, rvu.pe_nonfacility * g.pe, rvu.mp * g.mp, self.conversion_factor
+            rvu.work * g.work,
+            rvu.pe_nonfacility * g.pe,
+            rvu.mp * g.mp,
+            self.conversion_factor if cf is None else cf,
         )
+
+
+def schedule_for(schedules: Iterable[FeeSchedule], day: date) -> FeeSchedule | None:
+    """The loaded release that prices ``day``: of its year's releases, the latest in force on
+    it; if every one starts later (only the July file for a February date), the earliest,
+    standing in, since a release of the year is better than none (the caller says so)."""
+    of_year = sorted(
+        (fs for fs in schedules if fs.year == day.year), key=lambda f: f.effective_from
+    )
+    in_force = [fs for fs in of_year if fs.effective_from <= day]
+    if in_force:
+        return in_force[-1]
+    return of_year[0] if of_year else None
 
 
 def _dec(text: str, where: str) -> Decimal:
@@ -139,13 +208,13 @@ def read_rvu_csv(text: str, label: str, year: int | None = None) -> FeeSchedule:
         if not matches:
             raise CodeSetError(f"{label}: no column named {want!r} in the header")
         index[key] = matches[0]
+    preamble = "\n".join(map(",".join, rows[:hi]))
     if year is None:
-        m = re.search(
-            r"\b(20\d\d)\b National Physician Fee Schedule", "\n".join(map(",".join, rows[:hi]))
-        )
+        m = re.search(r"\b(20\d\d)\b National Physician Fee Schedule", preamble)
         if m is None:
             raise CodeSetError(f"{label}: cannot tell the year; give it explicitly")
         year = int(m.group(1))
+    release, released = _release(preamble, year, label)
     rvus: dict[str, Rvu] = {}
     cfs: set[Decimal] = set()
     for n, r in enumerate(rows[hi + 1 :], start=hi + 2):
@@ -171,7 +240,24 @@ def read_rvu_csv(text: str, label: str, year: int | None = None) -> FeeSchedule:
             cfs.add(_dec(r[index["cf"]], where + " CONV FACTOR"))
     if len(cfs) != 1:
         raise CodeSetError(f"{label}: expected one conversion factor on payable rows, got {cfs}")
-    return FeeSchedule(year, label, cfs.pop(), rvus, {})
+    return FeeSchedule(year, label, release, released, cfs.pop(), rvus, {})
+
+
+_MONTHS = {name: month for month, name, _ in QUARTERS}
+
+
+def _release(preamble: str, year: int, label: str) -> tuple[Release | None, date | None]:
+    """The release named in the title line ("... Relative Value File July Release") and the
+    "RELEASED mm/dd/yyyy" line, as CMS writes them."""
+    m = re.search(r"Relative Value File (January|April|July|October) Release", preamble, re.I)
+    release = Release(year, _MONTHS[m.group(1).capitalize()]) if m else None
+    d = re.search(r"RELEASED (\d\d?)/(\d\d?)/(\d{4})", preamble)
+    if d is None:
+        return release, None
+    try:
+        return release, date(int(d.group(3)), int(d.group(1)), int(d.group(2)))
+    except ValueError:
+        raise CodeSetError(f"{label}: not a date: {d.group(0)!r}") from None
 
 
 def read_gpci_csv(text: str, label: str) -> dict[str, Gpci]:
@@ -211,43 +297,68 @@ def load_fee_schedule(rvu_path: Path, gpci_path: Path | None = None) -> FeeSched
     if gpci_path is None:
         return fs
     gpcis = read_gpci_csv(gpci_path.read_text(encoding="utf-8-sig"), gpci_path.name)
-    return FeeSchedule(fs.year, fs.label, fs.conversion_factor, fs.rvus, gpcis)
+    return replace(fs, gpcis=gpcis)
+
+
+# The releases otbill ships, each for its own dates (data/pfs/SOURCES.md says where each came
+# from, what was changed and what is missing).
+SHIPPED = (
+    "PPRRVU22_JAN_therapy.csv",
+    "PPRRVU23_JAN_therapy.csv",
+    "PPRRVU24_JUL_therapy.csv",
+    "PPRRVU25_JAN_therapy_excel-resaved.csv",
+    "PPRRVU2025_Oct_therapy.csv",
+)
+
+
+def shipped_text(name: str) -> str:
+    return resources.files("otbill.codesets.data").joinpath("pfs").joinpath(name).read_text("utf-8")
 
 
 @cache
-def bundled_fee_schedules() -> dict[int, FeeSchedule]:
-    """The fee schedules otbill ships: only years whose RVUs it could source (see data/pfs)."""
-    out = {}
-    for name in ("PPRRVU22_JAN_therapy.csv",):
-        text = (
-            resources.files("otbill.codesets.data")
-            .joinpath("pfs")
-            .joinpath(name)
-            .read_text("utf-8")
-        )
-        fs = read_rvu_csv(text, f"{name} (shipped)")
-        out[fs.year] = fs
-    return out
+def bundled_fee_schedules() -> tuple[FeeSchedule, ...]:
+    """The fee schedules otbill ships: only releases whose RVUs it could source."""
+    return tuple(read_rvu_csv(shipped_text(name), f"{name}, shipped") for name in SHIPPED)
 
 
 @dataclass(frozen=True, slots=True)
 class ConversionFactor:
-    year: int
+    period: Period  # the dates of service it is in force
     non_qp: Decimal
     qp: Decimal | None
     source: str
-    confidence: str
+    confidence: str  # P primary (a CMS file or rule), S secondary
+
+    def matches(self, cf: Decimal) -> bool:
+        return cf in (self.non_qp, self.qp)
 
 
 @cache
-def conversion_factors() -> dict[int, ConversionFactor]:
-    return {
-        int(r["year"]): ConversionFactor(
-            int(r["year"]),
-            Decimal(r["non_qp"]),
-            Decimal(r["qp"]) if r["qp"] else None,
-            r["source"],
-            r["confidence"],
+def conversion_factors() -> tuple[ConversionFactor, ...]:
+    out: list[ConversionFactor] = []
+    last_end: date | None = None
+    for n, r in data_rows("conversion_factors.csv"):
+        where = f"conversion_factors.csv line {n}"
+        try:
+            start, end = (date.fromisoformat(r[k]) for k in ("effective_from", "effective_to"))
+            period = Period(start, end)
+        except ValueError as e:
+            raise CodeSetError(f"{where}: {e}") from None
+        if last_end is not None and start <= last_end:
+            raise CodeSetError(f"{where}: starts before the row above it ends")
+        last_end = end
+        out.append(
+            ConversionFactor(
+                period,
+                _dec(r["non_qp"], where),
+                _dec(r["qp"], where) if r["qp"] else None,
+                r["source"],
+                r["confidence"],
+            )
         )
-        for _, r in data_rows("conversion_factors.csv")
-    }
+    return tuple(out)
+
+
+def conversion_factor_on(day: date) -> ConversionFactor | None:
+    """The conversion factor otbill records in force on a date of service, if any."""
+    return next((c for c in conversion_factors() if c.period.contains(day)), None)

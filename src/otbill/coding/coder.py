@@ -300,7 +300,7 @@ def _price(
         return lines, []
     fs = cs.fee_schedule_for(day)
     if fs is None:
-        years = ", ".join(str(y) for y in sorted(cs.fee_schedules)) or "none"
+        years = ", ".join(map(str, cs.fee_schedule_years())) or "none"
         return lines, [
             Step(
                 f"No CY{day.year} Medicare fee schedule is loaded (loaded: {years}), so no "

@@ -237,7 +237,8 @@ def _kx() -> Iterator[Case]:
             )
 
         yield case("OT-KX-003", f"{start} KX without documented necessity", s, 0, add_kx)
-    for start in (date(2024, 2, 5), date(2025, 6, 2), date(2026, 2, 2)):
+    # Years otbill ships no RVUs for (data/pfs/SOURCES.md), so the amounts stay unpriced.
+    for start in (date(2019, 2, 4), date(2021, 6, 7), date(2026, 2, 2)):
         key = f"{start.year}:OT"
         h = History(therapy_ytd_upper=MappingProxyType({key: Decimal("2450.00")}))
         s = replace(scenario(M, start, visits=1, medical_necessity=True), history=h)

@@ -1,5 +1,10 @@
 """Expected Medicare payment for a day's therapy lines.
 
+0. The fee schedule is the loaded CMS release that prices the date (codesets.pfs.schedule_for);
+   the explanation names it, and says when the release of the date's quarter is not loaded and
+   an earlier or later release of the year stands in. The conversion factor is the file's own
+   for its dates; for a date before the release starts, the one in force on that date
+   (data/conversion_factors.csv), since a later release's factor may postdate the service.
 1. Allowed amount per unit from the fee schedule: (work x GPCI + PE x GPCI + MP x GPCI) x CF.
 2. Therapy MPPR (CPM ch.5 §10.7): of all units of codes subject to it on the day (MULT PROC 5),
    the one unit with the highest PE payment keeps its full PE; every other unit, extra units of
@@ -18,9 +23,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from otbill.codesets.pfs import FeeSchedule, UnitPrice
+from otbill.codesets.pfs import FeeSchedule, Release, UnitPrice, conversion_factor_on
 from otbill.model.explain import Step
-from otbill.sources import CPM_5_10_3, CPM_5_10_7, CPM_5_20_1
+from otbill.sources import CPM_5_10_3, CPM_5_10_7, CPM_5_20_1, PFS_RVU_FILES
 
 CENT = Decimal("0.01")
 MPPR_FROM = date(2013, 4, 1)
@@ -47,6 +52,73 @@ def cents(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+_CONFIDENCE = {"P": "primary", "S": "secondary only"}
+
+
+def release_steps(fs: FeeSchedule, day: date) -> list[Step]:
+    """What the claim must say when the release pricing it is not the one CMS issued for the
+    date's quarter: which release is missing, and which one stands in for it."""
+    due = Release.on(day)
+    if fs.release is None or fs.release == due:
+        return []  # a file naming no release answers for its whole year
+    if fs.effective_from > day:
+        return [
+            Step(
+                f"The CMS {due}, for dates of service from {due.starts}, is not loaded: the "
+                f"RVUs are from the {fs.release}, which CMS issued for dates from "
+                f"{fs.effective_from}, the best otbill has for {day}. Load {due.code} with "
+                "--pfs to price by its own RVUs.",
+                PFS_RVU_FILES,
+            )
+        ]
+    return [
+        Step(
+            f"The CMS {due}, for dates of service from {due.starts}, is not loaded: priced by "
+            f"the {fs.release}, the latest loaded before {day}. Load {due.code} with --pfs "
+            "to price by its own RVUs.",
+            PFS_RVU_FILES,
+        )
+    ]
+
+
+def conversion_factor(fs: FeeSchedule, day: date) -> tuple[Decimal, list[Step]]:
+    """The conversion factor for ``day``, and what to say about it.
+
+    A release's CONV FACTOR is CMS's for the release's own dates. For a date before the release
+    starts, the factor may have been another (CY2024: 32.7442 until 2024-03-08, 33.2875 in the
+    July file), so the one otbill records in force on the date is used instead."""
+    rec = conversion_factor_on(day)
+    own = fs.conversion_factor
+    if rec is None or rec.matches(own):
+        if rec is None and fs.effective_from > day:
+            return own, [
+                Step(
+                    f"otbill records no conversion factor in force on {day}: the {own} of "
+                    f"the {fs.release} is used."
+                )
+            ]
+        return own, []
+    told = f"Source: {rec.source}; confidence {rec.confidence} ({_CONFIDENCE[rec.confidence]})."
+    if fs.effective_from > day:
+        # A QP file (CY2026 on) carries the QP figure: keep to the same column.
+        at_start = conversion_factor_on(fs.effective_from)
+        is_qp = at_start is not None and own == at_start.qp
+        cf = rec.qp if is_qp and rec.qp is not None else rec.non_qp
+        return cf, [
+            Step(
+                f"Conversion factor {cf}: the one in force on {day} ({rec.period}), not the "
+                f"{own} the {fs.release} carries for its own dates. {told}"
+            )
+        ]
+    return own, [
+        Step(
+            f"The file's conversion factor {own} is not the {rec.non_qp} otbill records in "
+            f"force on {day} ({rec.period}): check that the release loaded is the one for "
+            f"this date. {told}"
+        )
+    ]
+
+
 def price_day(
     lines: Sequence[PricingLine],
     fs: FeeSchedule,
@@ -55,16 +127,14 @@ def price_day(
 ) -> tuple[list[LinePrice | None], list[Step]]:
     """Allowed amount and expected payment per line; None for a line the schedule cannot price
     (bundled, carrier priced, not in the file, or nonpayable)."""
-    prices: list[UnitPrice | None] = [fs.unit_price(ln.code, locality) for ln in lines]
-    steps: list[Step] = []
+    cf, cf_steps = conversion_factor(fs, day)
+    prices: list[UnitPrice | None] = [fs.unit_price(ln.code, locality, cf) for ln in lines]
     where = fs.locality(locality).name
-    steps.append(
-        Step(
-            f"Fee schedule: CY{fs.year} ({fs.label}), {where}, conversion factor "
-            f"{fs.conversion_factor}.",
-            CPM_5_10_7,
-        )
-    )
+    steps = [
+        Step(f"Fee schedule: {fs.describe()}; {where}; conversion factor {cf}.", CPM_5_10_7),
+        *release_steps(fs, day),
+        *cf_steps,
+    ]
     # One entry per unit subject to MPPR: (line index, unit price).
     mppr_units = [
         (i, p)
