@@ -102,3 +102,31 @@ WC_BILLING = Source(
     "REF*Y4 claim number; employer in the payer's policy)"
 )
 CMS_DUPLICATE = Source("CARC 18 (exact duplicate claim/service); Pub. 100-04 ch. 1 §120")
+
+_ECFR_405 = "https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-405/subpart-I"
+CFR_405_942 = Source(
+    "42 CFR 405.942 (redetermination: 120 days from receipt of the initial determination, "
+    "presumed 5 days after the notice)",
+    _ECFR_405,
+)
+CFR_405_944 = Source(
+    "42 CFR 405.944(b) (a redetermination request names the beneficiary, the Medicare number, "
+    "the services and dates, and the party or representative)",
+    _ECFR_405,
+)
+CFR_405_962 = Source("42 CFR 405.962 (reconsideration: 180 days from receipt)", _ECFR_405)
+CFR_405_1014 = Source("42 CFR 405.1014 (ALJ hearing: 60 days from receipt)", _ECFR_405)
+CFR_405_1102 = Source("42 CFR 405.1102 (Appeals Council review: 60 days from receipt)", _ECFR_405)
+CFR_405_1136 = Source("42 CFR 405.1136 (judicial review: 60 days from receipt)", _ECFR_405)
+CFR_405_980 = Source(
+    "42 CFR 405.980(b)(1) and Pub. 100-04 ch. 34 §10 (reopening within one year of the "
+    "initial determination)",
+    _ECFR_405,
+)
+MA130_UNPROCESSABLE = Source(
+    "RARC MA130 and Pub. 100-04 ch. 1 §80.3.2 (an unprocessable claim has no appeal rights: "
+    "send a new claim)"
+)
+HFMA_DENIALS = Source(
+    "HFMA Claim Integrity Task Force, standard denial metrics (hfm, March 2021); HFMA MAP Keys"
+)

@@ -27,6 +27,8 @@ def default_profiles() -> dict[PayerKind, PayerProfile]:
             progress_reports=yes["progress_reports"],
             timely_filing=r["timely_filing"] or None,
             replacement_claims=yes["replacement_claims"],
+            appeal_window=r["appeal_window"] or None,
+            corrected_claim_window=r["corrected_claim_window"] or None,
         )
     return out
 

@@ -24,3 +24,8 @@ class PayerProfile:
     # Takes frequency 7 (replacement) and 8 (void) claims. Medicare Part B does not: a corrected
     # claim there is a reopening request or a new claim (Pub. 100-04 ch.34 §10).
     replacement_claims: bool = True
+    # Windows from the remittance's date, "180d" or "6m": to appeal a denial, and to send a
+    # corrected claim. None: not on file (Medicare Part A/B's appeal levels are in regulation;
+    # without a corrected-claim window the filing limit from the date of service applies).
+    appeal_window: str | None = None
+    corrected_claim_window: str | None = None

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
+from otbill.dates import filing_deadline
 from otbill.rules.context import ClaimContext
 from otbill.rules.model import Category, Hit, Severity
 from otbill.rules.registry import rule
 from otbill.sources import CFR_424_44, CMS_DUPLICATE, PAYER_POLICY
 
 WARN_DAYS = 30
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def filing_deadline(dos: date, limit: str) -> date:
-    """Last day to file: "12m" is 12 months from the date of service (Medicare: 1 calendar
-    year), "90d" is 90 days."""
-    m = re.fullmatch(r"(\d+)([md])", limit)
-    if m is None:
-        raise ValueError(f"timely filing limit {limit!r}: expected e.g. 12m or 90d")
-    n = int(m.group(1))
-    return add_months(dos, n) if m.group(2) == "m" else dos + timedelta(days=n)
 
 
 @rule(
