@@ -37,6 +37,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Build, list, show, correct and submit claims.",
     ),
     "ack": ("otbill.cli.ledger", "ack_cmd", "Apply a 999 or 277CA to the submitted claims."),
+    "denials": (
+        "otbill.cli.denials",
+        "denials_cmd",
+        "The denial work queue: list, show, assign, note, act.",
+    ),
     "era": ("otbill.cli.ledger", "era_cmd", "Post an 835 remittance."),
     "ar": ("otbill.cli.ledger", "ar_cmd", "Open balances by payer and patient, aged."),
     "ledger": ("otbill.cli.ledger", "ledger_cmd", "Check that the books balance."),

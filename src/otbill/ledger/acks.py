@@ -4,12 +4,14 @@ rejects each claim by its patient control number."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
+from otbill.ledger.queue import open_rejection
 from otbill.model.acks import ClaimStatus, FunctionalAck
 from otbill.x12.read import read_x12
 
@@ -45,10 +47,12 @@ def _functional(session: Session, pid: int, ack: FunctionalAck, who: str, out: A
     if ack.accepted:
         out.accepted.append(f"batch {batch.id}")
         return  # a 999 acceptance is syntax only; claims wait for the 277CA
+    why = f"999 rejected the batch (AK9 {ack.status})"
     for claim in session.scalars(
         select(t.Claim).where(t.Claim.batch_id == batch.id, t.Claim.state == "submitted")
     ):
-        move(session, claim, "rejected", who, f"999 rejected the batch (AK9 {ack.status})")
+        move(session, claim, "rejected", who, why)
+        open_rejection(session, pid, claim, why, datetime.now(UTC).date(), who)
         out.rejected.append(claim.number)
 
 
@@ -65,5 +69,9 @@ def _claim_status(session: Session, pid: int, cs: ClaimStatus, who: str, out: Ac
         claim.payer_claim_number = cs.payer_claim_number
     target = "accepted" if cs.accepted else "rejected" if cs.rejected else None
     if target and claim.state == "submitted":
-        move(session, claim, target, who, f"277CA {cs.category}:{cs.code}")
+        why = f"277CA {cs.category}:{cs.code}" + (f" {cs.messages[0]}" if cs.messages else "")
+        move(session, claim, target, who, why)
+        if target == "rejected":
+            on = cs.status_date or datetime.now(UTC).date()
+            open_rejection(session, pid, claim, why, on, who)
         (out.accepted if target == "accepted" else out.rejected).append(claim.number)

@@ -256,7 +256,14 @@ def _j(text: str) -> Any:
 
 def _line_rows(claim_id: int, c: Built) -> list[dict[str, Any]]:
     return [
-        {**ln, "claim_id": claim_id, "paid": ZERO, "adjusted": ZERO, "patient_resp": ZERO}
+        {
+            **ln,
+            "claim_id": claim_id,
+            "expected_allowed": ln["allowed"],
+            "paid": ZERO,
+            "adjusted": ZERO,
+            "patient_resp": ZERO,
+        }
         for ln in c.lines
     ]
 

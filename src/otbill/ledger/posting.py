@@ -24,11 +24,13 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from otbill.denials.queue import unprocessable
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
 from otbill.ledger.db import bulk_work, insert_rows, update_rows
 from otbill.ledger.lifecycle import check_transition
+from otbill.ledger.queue import QueueBatch
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
 from otbill.x12.read import read_x12
 
@@ -160,9 +162,15 @@ class _Batch:
         claims = [
             _Claim(*r)
             for r in session.execute(
-                select(c.id, c.number, c.payer_claim_number, c.state, c.total_charge).where(
-                    c.practice_id == pid
-                )
+                select(
+                    c.id,
+                    c.number,
+                    c.payer_claim_number,
+                    c.state,
+                    c.total_charge,
+                    c.payer_ext,
+                    c.date_of_service,
+                ).where(c.practice_id == pid)
             )
         ]
         self.by_number = {c.number: c for c in claims}
@@ -173,6 +181,10 @@ class _Batch:
         self.touched: dict[int, _Line] = {}
         self.claim_level = self._read_claim_level(None)
         self.last_posting = 0
+        # The work queue's side of this remittance, written with it.
+        self.queue = QueueBatch(
+            session, pid, remit.paid_on or remit.posted_at.date(), remit.trace_number, who
+        )
 
     def _read_lines(self, where: Any) -> dict[int, list[_Line]]:
         cols = t.ClaimLine.__table__.c
@@ -188,6 +200,9 @@ class _Batch:
                 cols.paid,
                 cols.adjusted,
                 cols.patient_resp,
+                cols.line_no,
+                cols.units,
+                cols.expected_allowed,
             )
             .join(t.Claim.__table__, claims.id == cols.claim_id)
             .where(claims.practice_id == self.pid, where)
@@ -221,7 +236,7 @@ class _Batch:
         payments: tuple[ClaimPayment, ...],
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        pending: list[tuple[_Claim, ClaimPayment, list[tuple[_Line | None, Adjustment_]]]] = []
+        pending: list[_Pending] = []
         for n, cp in enumerate(payments, start=1):
             if progress is not None and (n % 500 == 0 or n == len(payments)):
                 progress(n, len(payments))
@@ -249,14 +264,16 @@ class _Batch:
                 pending = []
                 self.reverse(claim, cp)
                 continue
-            pending.append((claim, cp, self.apply(claim, cp)))
+            pending.append((claim, cp, *self.apply(claim, cp)))
         self.write(pending)
+        self.queue.flush()
 
     def reverse(self, claim: _Claim, cp: ClaimPayment) -> None:
         """Through the ORM (reversals are few), then the claim's records read afresh."""
         row = self.s.get(t.Claim, claim.id, populate_existing=True)
         assert row is not None
-        _reverse(self.s, row, cp, self.remit, self.who)
+        undone = _reverse(self.s, row, cp, self.remit, self.who)
+        self.queue.reversal(claim.id, undone.id)
         self.s.flush()
         self.lines[claim.id] = self._read_lines(t.Claim.__table__.c.id == claim.id).get(
             claim.id, []
@@ -281,9 +298,7 @@ class _Batch:
         self.result.reversals += 1
         self.result.paid += cp.paid
 
-    def write(
-        self, pending: list[tuple[_Claim, ClaimPayment, list[tuple[_Line | None, Adjustment_]]]]
-    ) -> None:
+    def write(self, pending: list[_Pending]) -> None:
         """The postings, adjustments, new states and lines of the payments applied so far."""
         if not pending:
             return
@@ -302,7 +317,7 @@ class _Batch:
                     "reversed": False,
                     "doc": payment_doc(cp),
                 }
-                for claim, cp, _ in pending
+                for claim, cp, _, _ in pending
             ],
         )
         # Their ids, in the order inserted (one executemany in this transaction), by claim.
@@ -322,8 +337,11 @@ class _Batch:
         events: list[dict[str, object]] = []
         changed: dict[int, _Claim] = {}
         stamp = datetime.now(UTC)
-        for claim, cp, adjustments in pending:
+        for claim, cp, adjustments, matched in pending:
             posting_id = by_claim[claim.id].pop(0)
+            self.queue.payment(
+                claim.id, claim.payer_ext, claim.date_of_service, cp, posting_id, matched
+            )
             for line, (group, reason, amount, remarks) in adjustments:
                 rows.append(
                     {
@@ -380,12 +398,17 @@ class _Batch:
         )
         self.touched.clear()
 
-    def apply(self, claim: _Claim, cp: ClaimPayment) -> list[tuple[_Line | None, Adjustment_]]:
-        """Put the payment on the claim's lines; the adjustments to record, by line."""
+    def apply(
+        self, claim: _Claim, cp: ClaimPayment
+    ) -> tuple[list[tuple[_Line | None, Adjustment_]], list[tuple[_Line | None, ServicePayment]]]:
+        """Put the payment on the claim's lines; the adjustments to record, by line, and the
+        line each service went to."""
         out: list[tuple[_Line | None, Adjustment_]] = []
+        matched: list[tuple[_Line | None, ServicePayment]] = []
         free = list(self.lines.get(claim.id, []))
         for s in cp.services:
             line = line_for(s, free)
+            matched.append((line, s))
             if line is not None:
                 free.remove(line)
                 self.touched[line.id] = line
@@ -418,7 +441,7 @@ class _Batch:
             if short:
                 note = "claim-level adjustments taken from the lines' payments"
                 out.append((None, ("PD", "CLAIM", short, note)))
-        return out
+        return out, matched
 
     def state_after(
         self,
@@ -442,6 +465,14 @@ class _Batch:
 
 
 Adjustment_ = tuple[str, str, Decimal, str]  # group, reason, amount, remarks
+# A payment applied, not yet written: its claim, the CLP, the adjustments by line, and the
+# line each of its services went to.
+_Pending = tuple[
+    "_Claim",
+    ClaimPayment,
+    list[tuple["_Line | None", Adjustment_]],
+    list[tuple["_Line | None", ServicePayment]],
+]
 
 
 @dataclass(slots=True)
@@ -453,6 +484,8 @@ class _Claim:
     payer_claim_number: str | None
     state: str
     total_charge: Decimal
+    payer_ext: str
+    date_of_service: date
 
 
 @dataclass(slots=True)
@@ -467,20 +500,18 @@ class _Line:
     paid: Decimal
     adjusted: Decimal
     patient_resp: Decimal
+    line_no: int
+    units: int
+    expected_allowed: Decimal | None
 
 
 def _adj_doc(a: object) -> list[str]:
     return [a.group, a.reason, str(a.amount)]  # type: ignore[attr-defined]
 
 
-def is_unprocessable(cp: ClaimPayment) -> bool:
-    """CO-16 with MA130: "no appeal rights are afforded because the claim is unprocessable.
-    Please submit a new claim" (the RARC's text)."""
-    remarks = {r for s in cp.services for r in s.remarks} | set(cp.remarks)
-    if "MA130" not in remarks:
-        return False
-    adjustments = [*cp.adjustments, *(a for s in cp.services for a in s.adjustments)]
-    return any(a.group == "CO" and a.reason == "16" for a in adjustments)
+# CO-16 with MA130: "no appeal rights are afforded because the claim is unprocessable. Please
+# submit a new claim" (the RARC's text).
+is_unprocessable = unprocessable
 
 
 def payment_doc(cp: ClaimPayment) -> dict[str, Any]:
@@ -625,7 +656,7 @@ def _standing(claim_id: int) -> Select[t.Posting]:
 
 def _reverse(
     session: Session, claim: t.Claim, cp: ClaimPayment, remit: t.Remittance, who: str
-) -> None:
+) -> t.Posting:
     """Undo the posting this reversal names. A payer's reprocessing sends the reversal and the
     new payment together, in either order, often under the same payer claim number: so the
     target is a posting from an earlier remittance first, then one whose payer claim number
@@ -688,6 +719,7 @@ def _reverse(
             f"835 {remit.trace_number}: reversal of the "
             f"payment posted from remittance {target.remittance_id}",
         )
+    return target
 
 
 def balance(session: Session, claim: t.Claim) -> Decimal:

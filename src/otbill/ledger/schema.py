@@ -186,6 +186,9 @@ class ClaimLine(Base):
     paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     adjusted: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))  # CO, OA, PI, CR
     patient_resp: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))  # PR
+    # What the fee schedule or contract allows, as the claim was built (the underpayment check
+    # compares the 835's allowed with it; ``allowed`` takes the 835's figure once posted).
+    expected_allowed: Mapped[Decimal | None] = mapped_column(Money())
 
 
 class ClaimEvent(Base):
@@ -296,3 +299,122 @@ class ClaimEdit(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     who: Mapped[str] = mapped_column(String(80))
     why: Mapped[str] = mapped_column(Text)
+
+
+class WorkItem(Base):
+    """A piece of denial work: a denied, partly denied, unprocessable, rejected or underpaid
+    claim line (or claim), with its root cause, suggested action, amount and deadline. ``key``
+    makes re-posting a file or refreshing the queue never open it twice."""
+
+    __tablename__ = "work_item"
+    __table_args__ = (UniqueConstraint("practice_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_line.id"))
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # rejection, unprocessable, denial, ...
+    line_no: Mapped[int | None] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(5), default="")
+    group_code: Mapped[str] = mapped_column(String(2), default="")
+    reason: Mapped[str] = mapped_column(String(5), default="")
+    remarks: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(30), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # the suggested action
+    amount: Mapped[Decimal] = mapped_column(Money())
+    opened_on: Mapped[date] = mapped_column(Date)  # the remittance's or acknowledgment's date
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    level: Mapped[int] = mapped_column(Integer, default=1)  # the appeal level it would be
+    payer_ext: Mapped[str] = mapped_column(String(80), index=True)
+    rendering_npi: Mapped[str] = mapped_column(String(10), default="", index=True)
+    # open: to be worked; waiting: acted on, the payer's answer pending; closed: done.
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(80), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    write_off_code: Mapped[str | None] = mapped_column(String(10))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    doc: Mapped[dict[str, Any]]  # the explanation: cause, matched map row, deadline's rule
+
+
+class WorkItemEvent(Base):
+    """Append-only history of a work item: opened, assigned, noted, acted on, closed."""
+
+    __tablename__ = "work_item_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))  # opened, assigned, note, action, closed, ...
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Appeal(Base):
+    """An appeal filed for a claim: its level, when it was filed and due, and the decision."""
+
+    __tablename__ = "appeal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(40))  # redetermination, reconsideration, appeal...
+    filed_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    # pending, then overturned (paid), upheld (denied again) or partly (paid in part).
+    decision: Mapped[str] = mapped_column(String(12), default="pending")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))
+    doc: Mapped[dict[str, Any]]  # the letter's content, as sent
+
+
+class PayerEdit(Base):
+    """A practice's own pre-bill edit for one payer, made from a denial pattern: e.g. this payer
+    denies 97530 with 97150 on the same day without 59. The scrubber applies it to that payer's
+    claims before they go out."""
+
+    __tablename__ = "payer_edit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    payer_ext: Mapped[str] = mapped_column(String(80), index=True)
+    doc: Mapped[dict[str, Any]]  # the edit as data (denials.edits.PayerEdit)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))
+    why: Mapped[str] = mapped_column(Text)
+
+
+class AdjustmentCode(Base):
+    """A CARC or RARC with X12's wording and dates, loaded from the list a user downloads
+    (otbill codes load-carc|load-rarc); otbill's own words answer for the codes not loaded."""
+
+    __tablename__ = "adjustment_code"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(4))  # CARC, RARC
+    code: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text)
+    start: Mapped[date | None] = mapped_column(Date)
+    last_modified: Mapped[date | None] = mapped_column(Date)
+    stop: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ContractRate(Base):
+    """What a payer's contract allows per unit of a code, for the underpayment check of payers
+    that are not priced by the Medicare fee schedule."""
+
+    __tablename__ = "contract_rate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    payer_ext: Mapped[str] = mapped_column(String(80), index=True)
+    code: Mapped[str] = mapped_column(String(5))
+    modifier: Mapped[str] = mapped_column(String(2), default="")
+    rate: Mapped[Decimal] = mapped_column(Money())
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text, default="")
