@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -248,3 +249,15 @@ def test_each_encounter_is_a_visit_with_its_own_charge_items() -> None:
     assert ep.visits[0].assistant_npi is None
     # Only the encounter its CarePlan lists as an outcome is tied to it by id.
     assert (ep.visits[0].plan_of_care_id, ep.visits[1].plan_of_care_id) == (None, "POC-1")
+
+
+def test_plan_first_treatment_extension() -> None:
+    data = bundle()
+    url = "https://otbill.dev/fhir/StructureDefinition/first-treatment"
+    resource(data, "CarePlan/POC-1")["extension"] = [{"url": url, "valueDate": "2026-03-04"}]
+    (ep,) = load_bundle(data)
+    assert ep.plans_of_care[0].first_treatment_date == date(2026, 3, 4)
+    resource(data, "CarePlan/POC-1")["extension"] = [{"url": url, "valueDate": "2026-03"}]
+    with pytest.raises(InputError) as e:
+        load_bundle(data, "bundle.json")
+    assert e.value.field == "bundle.json, CarePlan/POC-1, element extension"

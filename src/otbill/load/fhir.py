@@ -54,6 +54,7 @@ EXT_MODIFIER = f"{OTBILL}/StructureDefinition/modifier"
 EXT_DISTINCT = f"{OTBILL}/StructureDefinition/distinct-reason"
 EXT_INJURY = f"{OTBILL}/StructureDefinition/injury"
 EXT_LOCALITY = f"{OTBILL}/StructureDefinition/pfs-locality"
+EXT_FIRST_TREATMENT = f"{OTBILL}/StructureDefinition/first-treatment"
 
 # Source of Payment Typology codes, most specific prefix first.
 SOPT_KINDS = (
@@ -121,6 +122,7 @@ ELEMENTS: dict[str, dict[str, str]] = {
         "certified_through": "period.end",
         "certifying_npi": "author",
         "signed_date": "created",
+        "first_treatment_date": "extension",
         "diagnoses": "addresses",
         "frequency_per_week": "activity.detail.scheduledTiming",
         "duration_weeks": "activity.detail.scheduledTiming",
@@ -508,6 +510,8 @@ class _Episode:
             doc["certifying_npi"] = self.practitioner(p, "author", p.author)
         if p.created is not None:
             doc["signed_date"] = r.day(p, "created", p.created)
+        if first := _ext(p.extension, EXT_FIRST_TREATMENT):
+            doc["first_treatment_date"] = r.day(p, "extension", first[0].valueDate)
         for a in p.activity or []:
             timing = a.detail.scheduledTiming if a.detail else None
             rep = timing.repeat if timing else None
