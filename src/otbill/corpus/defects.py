@@ -398,6 +398,64 @@ def _progress() -> Iterator[Case]:
         yield case("OT-PR-002", f"{kind} {start} report due next visit", s, target=8)
 
 
+def mid_plan(s: Scenario, days: int, **plan: object) -> Scenario:
+    """The scenario as a record that begins mid-plan: the plan started ``days`` before the first
+    visit the document holds, and that visit is a treatment, not the initial evaluation."""
+    start = s.episode.visits[0].date
+    s = with_plan(s, start_date=start - timedelta(days=days), **plan)
+    return set_services(s, 0, Service("97530", 25), Service("97535", 20))
+
+
+def _first_treatment() -> Iterator[Case]:
+    """The clocks on a record without the plan's start: a visit document, an episode that starts
+    mid-plan. Before issue 13 each took its first visit for the first treatment."""
+    s = mid_plan(scenario(M, Y22, visits=1), 49, signed_date=None)
+    yield case("OT-POC-003", "Medicare 2022 visit document 7 weeks into an unsigned plan", s, 0)
+    s = mid_plan(scenario(M, Y24, visits=4), 42, signed_date=Y24 - timedelta(days=2))
+    yield case("OT-POC-003", "Medicare 2024 episode from week 6, plan signed on day 40", s)
+    s = mid_plan(scenario(M, Y26, visits=1), 50, signed_date=Y26 - timedelta(days=5))
+    yield case("OT-POC-003", "Medicare 2026 visit document, plan signed on day 45", s, 0)
+
+    s = mid_plan(
+        scenario(M, Y22, visits=1),
+        95,
+        signed_date=Y22 - timedelta(days=90),
+        certified_through=Y22 + timedelta(days=60),
+    )
+    yield case("OT-POC-004", "Medicare 2022 visit document 95 days into the plan", s, 0)
+    s = mid_plan(
+        scenario(M, Y24, visits=6),
+        80,
+        signed_date=Y24 - timedelta(days=75),
+        certified_through=Y24 + timedelta(days=60),
+    )
+    yield case("OT-POC-004", "Medicare 2024 episode from day 80, its 4th visit day 90", s, 3)
+    s = mid_plan(
+        scenario(M, Y26, visits=1),
+        130,
+        first_treatment_date=Y26 - timedelta(days=100),
+        signed_date=Y26 - timedelta(days=95),
+        certified_through=Y26 + timedelta(days=60),
+    )
+    yield case("OT-POC-004", "Medicare 2026 visit document 100 days after its first", s, 0)
+
+    s = mid_plan(
+        scenario(M, Y22, visits=1),
+        49,
+        signed_date=Y22 - timedelta(days=45),
+        certified_through=Y22 + timedelta(days=40),
+    )
+    yield case("OT-PR-003", "Medicare 2022 visit document 7 weeks in at 2 a week", s, 0)
+    yield case("OT-PR-003", "MA 2024 episode from week 5", mid_plan(scenario(A, Y24, visits=3), 35))
+    s = mid_plan(
+        scenario(M, Y26, visits=1),
+        12,
+        signed_date=Y26 - timedelta(days=10),
+        frequency_per_week=None,
+    )
+    yield case("OT-PR-003", "Medicare 2026 visit document 12 days in, no frequency", s, 0)
+
+
 def _authorization() -> Iterator[Case]:
     for kind, start in ((W, Y22), (A, Y24), (D, Y26)):
         s = scenario(kind, start)
@@ -568,6 +626,38 @@ def _documentation() -> Iterator[Case]:
         )
 
 
+def _clean_mid_plan() -> Iterator[tuple[str, Scenario]]:
+    """Records without the plan's start that are in order: the clocks, counted from the plan's
+    start or its recorded first treatment, find nothing."""
+    s = mid_plan(
+        scenario(M, Y22, visits=1),
+        21,
+        signed_date=Y22 - timedelta(days=17),
+        certified_through=Y22 + timedelta(days=60),
+    )
+    yield "Medicare 2022 visit document 3 weeks into a plan certified on time", s
+    s = mid_plan(
+        scenario(M, Y24, visits=6),
+        40,
+        signed_date=Y24 - timedelta(days=36),
+        certified_through=Y24 + timedelta(days=45),
+    )
+    yield (
+        "Medicare 2024 episode from week 6 with its progress report",
+        with_doc(s, 0, progress_report=True),
+    )
+    # A plan a physician set up 20 days before the first visit: signed 25 days after the first
+    # treatment the plan records, 45 after its start.
+    s = mid_plan(
+        scenario(M, Y26 + timedelta(days=14), visits=1),
+        34,
+        first_treatment_date=Y26,
+        signed_date=Y26 + timedelta(days=25),
+        certified_through=Y26 + timedelta(days=80),
+    )
+    yield "Medicare 2026 visit document under a plan with its first treatment date", s
+
+
 def clean_cases() -> Iterator[Case]:
     """Every payer kind the corpus uses, in four years, with and without an assistant."""
     for kind in (M, A, D, C, W):
@@ -583,6 +673,9 @@ def clean_cases() -> Iterator[Case]:
                     s.codesets,
                     s.history,
                 )
+    for name, s in _clean_mid_plan():
+        claims = code_episode(s.episode, s.codesets)
+        yield Case(f"clean {name}", s.episode, claims, s.as_of, s.codesets, s.history)
 
 
 def defect_cases() -> Iterator[Case]:
@@ -596,6 +689,7 @@ def defect_cases() -> Iterator[Case]:
         _diagnoses,
         _plan_of_care,
         _progress,
+        _first_treatment,
         _authorization,
         _functional,
         _filing,
