@@ -168,6 +168,16 @@ def _units() -> Iterator[Case]:
     for kind, start in ((M, Y24), (D, Y26), (C, Y22)):
         s = scenario(kind, start)
         yield case("OT-UNITS-002", f"{kind} {start} one unit short", s, edit=edit_line(0, units=1))
+    # Untimed units as the document gave them (issue 14): an evaluation entered twice over.
+    for kind, start, code in ((M, Y22, "97166"), (C, Y24, "97165")):
+        s = set_services(scenario(kind, start), 0, Service(code, 45, units=2), Service("97535", 15))
+        yield case("OT-UNITS-003", f"{kind} {start} {code} x2", s, target=0)
+    for kind, start, code in ((W, Y26, "97010"), (A, Y16, "G0283")):
+        s = add_services(scenario(kind, start), TARGET, Service(code, 10, units=2))
+        yield case("OT-UNITS-003", f"{kind} {start} {code} x2", s)
+    for kind, start, code, n in ((M, Y22, "97150", 2), (D, Y24, "97150", 3), (C, Y26, "97039", 2)):
+        s = add_services(scenario(kind, start), TARGET, Service(code, 30, units=n))
+        yield case("OT-UNITS-004", f"{kind} {start} {code} x{n}", s)
 
 
 def _therapy_modifiers() -> Iterator[Case]:
