@@ -4,6 +4,7 @@ units is billed as entered, so the scrubber must say so, with the limit and its 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from otbill.cli import main
 from otbill.codesets import CodeSets
 from otbill.codesets.ncci import Mue, NcciTables
-from otbill.corpus.defects import set_services
+from otbill.corpus.defects import add_services, set_services
 from otbill.corpus.scenarios import Scenario, scenario
 from otbill.model import PayerKind, Service
 from otbill.rules.engine import check_episode
@@ -51,6 +52,19 @@ def test_one_unit_is_within_the_limit(units: int | None) -> None:
         scenario(PayerKind.MEDICARE, DAY, visits=1), 0, Service("97166", 45, units=units)
     )
     assert findings(s, "OT-UNITS-003") == []
+
+
+def test_same_day_visits_add_their_untimed_units() -> None:
+    # Two notes the same day, each with a group session: one claim, 2 units of 97150.
+    s = scenario(PayerKind.COMMERCIAL, DAY, visits=2)
+    s = add_services(s, 1, Service("97150", 30))
+    second = s.episode.visits[1]
+    again = replace(second, id=second.id + "-PM", services=(Service("97150", 30),))
+    s = replace(s, episode=replace(s.episode, visits=(*s.episode.visits, again)))
+    (hit,) = findings(s, "OT-UNITS-004")
+    assert hit[0] == second.id and hit[1] == "97150"
+    assert "2 units" in hit[2] and "unverified: the payer may allow more" in hit[2]
+    assert findings(s, "OT-UNITS-003") == []  # the group figure is not verified: no error
 
 
 def test_a_loaded_mue_file_answers_for_the_codes_it_lists() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from otbill.codesets import CodeSets
+from otbill.codesets import CodeSets, hcpcs
 from otbill.coding.coder import code_episode
 from otbill.errors import OtbillError
 from otbill.model import Claim, ClaimLine, Episode, Visit
@@ -96,8 +96,13 @@ def combine_visits(visits: Sequence[Visit]) -> Visit:
             if had is None:
                 services[s.code] = s
                 continue
+            # Each visit's untimed service is one more (a second evaluation, a second group
+            # session): the units add and the per-day limit rules judge them, rather than two
+            # services silently billed as one. Timed units come from the minutes; a functional
+            # G-code is reported once a day.
+            tc = hcpcs.lookup(s.code)
             units = (
-                None if had.units is None and s.units is None else (had.units or 1) + (s.units or 1)
+                (had.units or 1) + (s.units or 1) if tc is not None and not tc.timed else had.units
             )
             services[s.code] = replace(
                 had,
