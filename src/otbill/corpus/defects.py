@@ -15,7 +15,6 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from otbill.codesets import CodeSets
-from otbill.coding.coder import code_episode
 from otbill.corpus.scenarios import OT2, OTA, Scenario, scenario
 from otbill.dates import Period
 from otbill.model import (
@@ -136,7 +135,7 @@ def case(
     target: int = TARGET,
     edit: ClaimEdit | None = None,
 ) -> Case:
-    claims = list(code_episode(s.episode, s.codesets))
+    claims = list(s.claims)
     if edit is not None:
         claims[target] = edit(claims[target])
     return Case(
@@ -152,7 +151,7 @@ def case(
 
 
 def line_index(s: Scenario, code: str, target: int = TARGET) -> int:
-    claim = code_episode(s.episode, s.codesets)[target]
+    claim = s.claims[target]
     return next(i for i, ln in enumerate(claim.lines) if ln.code == code)
 
 
@@ -223,12 +222,36 @@ def _assistant() -> Iterator[Case]:
         )
 
 
+def strip_kx(c: Claim) -> Claim:
+    """KX taken off every line, as a biller or another system might send the claim."""
+    return replace(
+        c,
+        lines=tuple(
+            replace(ln, modifiers=tuple(m for m in ln.modifiers if m != "KX")) for ln in c.lines
+        ),
+    )
+
+
 def _kx() -> Iterator[Case]:
     ot22 = "2022:OT"
-    for start in (date(2022, 2, 7), date(2022, 6, 6), date(2022, 10, 3)):
-        h = History(therapy_ytd=MappingProxyType({ot22: Decimal("2100.00")}))
-        s = replace(scenario(M, start, medical_necessity=True), history=h)
-        yield case("OT-KX-001", f"{start} crosses $2,150 without KX", s, target=0)
+    # Past the threshold the coder applies KX when the note attests medical necessity (issue
+    # 14); the defect is a note that does not, or KX taken off after coding.
+    cases = (
+        (date(2022, 2, 7), "2100.00", False, 0),
+        (date(2022, 6, 6), "2100.00", True, 0),
+        (date(2022, 10, 3), "1900.00", False, TARGET),
+    )
+    for start, before, attested, target in cases:
+        h = History(therapy_ytd=MappingProxyType({ot22: Decimal(before)}))
+        s = replace(scenario(M, start, medical_necessity=attested), history=h)
+        how = "KX taken off" if attested else "no attestation in the note"
+        yield case(
+            "OT-KX-001",
+            f"{start} from ${before}, {how}",
+            s,
+            target=target,
+            edit=strip_kx if attested else None,
+        )
     for start in (date(2022, 2, 7), date(2022, 6, 6), date(2022, 10, 3)):
         s = scenario(M, start, medical_necessity=True)
         yield case(
@@ -636,6 +659,15 @@ def _documentation() -> Iterator[Case]:
         )
 
 
+def _clean_kx() -> Iterator[tuple[str, Scenario]]:
+    """Medicare patients past the KX threshold whose notes attest medical necessity: the coder's
+    KX leaves no error (the $3,000 review threshold is a warning)."""
+    for start, before in ((date(2022, 3, 7), "2100.00"), (date(2022, 9, 5), "1800.00")):
+        h = History(therapy_ytd=MappingProxyType({"2022:OT": Decimal(before)}))
+        s = replace(scenario(M, start, visits=10, medical_necessity=True), history=h)
+        yield f"Medicare {start} from ${before}, KX on attestation", s
+
+
 def _clean_mid_plan() -> Iterator[tuple[str, Scenario]]:
     """Records without the plan's start that are in order: the clocks, counted from the plan's
     start or its recorded first treatment, find nothing."""
@@ -674,7 +706,7 @@ def clean_cases() -> Iterator[Case]:
         for start in (Y16, Y22, Y24, Y26):
             for assistant in (False, True):
                 s = scenario(kind, start, visits=10, assistant=assistant)
-                claims = code_episode(s.episode, s.codesets)
+                claims = s.claims
                 yield Case(
                     f"clean {kind} {start}{' OTA' if assistant else ''}",
                     s.episode,
@@ -683,8 +715,10 @@ def clean_cases() -> Iterator[Case]:
                     s.codesets,
                     s.history,
                 )
+    for name, s in _clean_kx():
+        yield Case(f"clean {name}", s.episode, s.claims, s.as_of, s.codesets, s.history)
     for name, s in _clean_mid_plan():
-        claims = code_episode(s.episode, s.codesets)
+        claims = s.claims
         yield Case(f"clean {name}", s.episode, claims, s.as_of, s.codesets, s.history)
 
 

@@ -103,7 +103,9 @@ class Scenario:
 
     @property
     def claims(self) -> tuple[Claim, ...]:
-        return code_episode(self.episode, self.codesets)
+        """As the coder bills them, KX counting the year from the history on."""
+        prior = self.history.therapy_ytd if self.history is not None else None
+        return code_episode(self.episode, self.codesets, prior=prior)
 
 
 def corpus_codesets() -> CodeSets:
