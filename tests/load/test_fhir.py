@@ -261,3 +261,19 @@ def test_plan_first_treatment_extension() -> None:
     with pytest.raises(InputError) as e:
         load_bundle(data, "bundle.json")
     assert e.value.field == "bundle.json, CarePlan/POC-1, element extension"
+
+
+def test_medical_necessity_extension_on_the_encounter() -> None:
+    data = bundle()
+    url = "https://otbill.dev/fhir/StructureDefinition/medical-necessity-documented"
+    encounter = resource(data, "Encounter/V-2026-0310-0001")
+    (ep,) = load_bundle(data)
+    assert ep.visits[0].documentation.medical_necessity_documented is False
+    encounter["extension"] = [{"url": url, "valueBoolean": True}]
+    (ep,) = load_bundle(data)
+    assert ep.visits[0].documentation.medical_necessity_documented is True
+    assert ep.visits[0].documentation.total_treatment_minutes == 57
+    encounter["extension"] = [{"url": url, "valueString": "yes"}]
+    with pytest.raises(InputError) as e:
+        load_bundle(data, "bundle.json")
+    assert e.value.field == "bundle.json, Encounter/V-2026-0310-0001, element extension"

@@ -55,6 +55,7 @@ EXT_DISTINCT = f"{OTBILL}/StructureDefinition/distinct-reason"
 EXT_INJURY = f"{OTBILL}/StructureDefinition/injury"
 EXT_LOCALITY = f"{OTBILL}/StructureDefinition/pfs-locality"
 EXT_FIRST_TREATMENT = f"{OTBILL}/StructureDefinition/first-treatment"
+EXT_MEDICAL_NECESSITY = f"{OTBILL}/StructureDefinition/medical-necessity-documented"
 
 # Source of Payment Typology codes, most specific prefix first.
 SOPT_KINDS = (
@@ -554,12 +555,18 @@ class _Episode:
             r.icd10(r.ref(e, "diagnosis.condition", d.condition, Condition)) for d in ranked
         ]
         doc["services"] = self.services(e, doc, f"{path}.services")
+        documentation: dict[str, Any] = {}
         if e.length is not None:
             if e.length.code != "min" or e.length.value is None:
                 raise r.fail(e, "length", "give the treatment time in minutes (code min)")
-            doc["documentation"] = {
-                "total_treatment_minutes": self.whole(e, "length", e.length.value)
-            }
+            documentation["total_treatment_minutes"] = self.whole(e, "length", e.length.value)
+        # The clinician's attestation the coder's KX rests on (otbill.coding.kx).
+        if necessity := _ext(e.extension, EXT_MEDICAL_NECESSITY):
+            if not isinstance(necessity[0].valueBoolean, bool):
+                raise r.fail(e, "extension", "medical-necessity-documented needs a valueBoolean")
+            documentation["medical_necessity_documented"] = necessity[0].valueBoolean
+        if documentation:
+            doc["documentation"] = documentation
         return self.part("visit", e, path, doc)
 
     def participants(self, e: Encounter, doc: dict[str, Any]) -> None:
