@@ -98,15 +98,16 @@ def _unseen_days(ctx: ClaimContext) -> tuple[int, str] | None:
     "The count is an estimate, so this is a warning, not OT-PR-001.",
     example="A visit document of 4/20 under a plan started 3/2 at 2 a week, no report in it: "
     "about 14 treatment days before this one.",
-    fix="Record the last progress report (progress_report on the visit that has it), or include "
-    "the visits since the plan's start, so the period is counted; write the report if it is due.",
+    fix="Include the plan's visits since its last progress report (that visit marked "
+    "progress_report), or since its start, so the period is counted; if a report is due, have "
+    "the therapist write it.",
     source=MBPM_15_220_3_D,
 )
 def progress_uncounted(ctx: ClaimContext) -> Iterator[Hit]:
     day = _day_in_period(ctx)
-    ft = ctx.first_treatment
     unseen = _unseen_days(ctx) if day is not None else None
-    if day is None or ft is None or unseen is None:
+    ft = ctx.first_treatment
+    if day is None or unseen is None or ft is None:
         return
     n, how = unseen
     if n + day > PERIOD:
