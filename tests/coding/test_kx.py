@@ -139,3 +139,15 @@ def test_a_split_made_on_a_kx_line_still_names_it_before_kx_is_applied() -> None
     kept, moved = split(bare, [pick], "X-S1")
     assert [ln.code for ln in moved.lines] == ["97535"]
     assert [ln.code for ln in kept.lines] == ["97166"]
+
+
+def test_a_threshold_from_secondary_sources_says_so() -> None:
+    from otbill.coding.kx import bucket_for
+
+    b2025 = bucket_for(date(2025, 6, 2), Discipline.OT)
+    assert b2025 is not None and b2025.threshold == Decimal("2410.00")
+    assert b2025.threshold_note.startswith(" (the 2025 figure: ")
+    assert "no CMS or MAC copy found" in b2025.threshold_note
+    b2022 = bucket_for(date(2022, 6, 6), Discipline.PT)
+    assert b2022 is not None and b2022.threshold_note == ""  # a Medicare contractor's figure
+    assert bucket_for(date(2017, 6, 5), Discipline.OT) is None  # a cap then, not a threshold
