@@ -14,6 +14,7 @@ import pytest
 
 from otbill.coding.coder import code_episode
 from otbill.coding.grouping import split
+from otbill.coding.kx import bucket_for
 from otbill.corpus.defects import set_services, with_plan
 from otbill.corpus.scenarios import Scenario, scenario
 from otbill.model import Claim, Discipline, PayerKind, Service
@@ -142,8 +143,6 @@ def test_a_split_made_on_a_kx_line_still_names_it_before_kx_is_applied() -> None
 
 
 def test_a_threshold_from_secondary_sources_says_so() -> None:
-    from otbill.coding.kx import bucket_for
-
     b2025 = bucket_for(date(2025, 6, 2), Discipline.OT)
     assert b2025 is not None and b2025.threshold == Decimal("2410.00")
     assert b2025.threshold_note.startswith(" (the 2025 figure: ")

@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from otbill.errors import InputError
+from otbill.export.documents import episode_document
 from otbill.load.json_doc import load_document, load_path, loads, schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,8 +120,6 @@ def test_duplicate_visit_ids_are_refused() -> None:
 
 
 def test_plan_first_treatment_date_loads_and_round_trips() -> None:
-    from otbill.export.documents import episode_document
-
     doc = example("visit.json")
     doc["plans_of_care"][0]["first_treatment_date"] = "2026-03-04"
     ep = load_document(doc)
