@@ -125,3 +125,25 @@ def test_each_shipped_release_carries_the_factor_recorded_for_its_dates() -> Non
         assert rec is not None and rec.non_qp == fs.conversion_factor, fs.label
         assert rec.confidence == "P" and fs.release is not None
         assert fs.release.code in rec.source, "the row names the release it was read from"
+
+
+def test_every_untimed_code_has_a_per_day_limit_and_no_timed_code_does() -> None:
+    for tc in hcpcs.therapy_codes().values():
+        day = max(tc.period.start, date(2017, 1, 1))
+        limit = hcpcs.untimed_limit(tc.code, day)
+        if tc.timed:
+            assert limit is None, tc.code
+        else:
+            assert limit is not None, f"{tc.code} is untimed with no per-day limit"
+            assert limit.units >= 1 and limit.source and limit.confidence in ("P", "D", "U")
+
+
+def test_evaluations_are_one_a_day_on_cms_authority() -> None:
+    for code in ("97161", "97162", "97163", "97164", "97165", "97166", "97167", "97168"):
+        limit = hcpcs.untimed_limit(code, date(2025, 6, 2))
+        assert limit is not None and (limit.units, limit.confidence) == (1, "P")
+        assert "§20.2.B" in limit.source and "ch.11 §P.1" in limit.source
+    # Where otbill is not sure, the file says so, and the rule only warns.
+    for code in ("97150", "97039"):
+        limit = hcpcs.untimed_limit(code, date(2025, 6, 2))
+        assert limit is not None and limit.confidence == "U" and not limit.verified

@@ -366,14 +366,17 @@ def test_no_secondary_claim_where_the_primary_forwarded_it(engine: Engine, tmp_p
         assert out.built  # the others are still billed to the supplement
 
 
-def test_kx_counts_what_the_835_allowed(engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("attested", [False, True])
+def test_kx_counts_what_the_835_allowed(engine: Engine, tmp_path: Path, attested: bool) -> None:
     """2022 dates (fee schedule on file, KX threshold $2,150). The fee schedule estimates the
     first four visits far under the threshold; the 835 allows much more, and rebuilding the
-    fifth claim then finds it past the threshold without KX."""
+    fifth claim then finds it past the threshold: the coder applies KX when its note attests
+    medical necessity, and the claim is flagged without KX when it does not."""
     text = EPISODE.read_text().replace("2026-", "2022-")
     d = json.loads(text)
     d["practice"]["charges"] = dict.fromkeys(d["practice"]["charges"], "900.00")
     fifth = d["visits"].pop()
+    fifth.setdefault("documentation", {})["medical_necessity_documented"] = attested
     day = date(2022, 6, 1)
     pid = load(engine, d, day)
     with session_scope(engine) as s:
@@ -392,8 +395,16 @@ def test_kx_counts_what_the_835_allowed(engine: Engine, tmp_path: Path) -> None:
         post_835(s, pid, era, "era.835")
         build_claims(s, pid, day)
         row = find(s, pid, fifth["id"])
-        assert "OT-KX-001" in {f["rule"] for f in row.findings["items"]}, row.findings
-        assert row.state == "draft"
+        rules = {f["rule"] for f in row.findings["items"]}
+        kx = [ln["modifiers"] for ln in row.doc["lines"]]
+        if attested:
+            assert "OT-KX-001" not in rules and "OT-KX-003" not in rules, row.findings
+            assert all("KX" in m for m in kx), kx
+            assert "attests medical necessity" in row.doc["lines"][0]["explanation"][-1]
+        else:
+            assert "OT-KX-001" in rules, row.findings
+            assert row.state == "draft"
+            assert not any("KX" in m for m in kx), kx
 
 
 def test_cli_actions(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -166,3 +166,15 @@ def test_bad_header() -> None:
         load(no_date)
     with pytest.raises(InputError, match="header but no rows"):
         load_csv(write(table).splitlines()[0] + "\n")
+
+
+def test_plan_first_treatment_column() -> None:
+    table = [dict(r, poc_first_treatment="") for r in rows()]
+    table[0]["poc_first_treatment"] = "03/04/2026"
+    medicare, comp = load(table)
+    assert medicare.plans_of_care[0].first_treatment_date == date(2026, 3, 4)
+    assert comp.plans_of_care[0].first_treatment_date is None
+    table[0]["poc_first_treatment"] = "2026-03-40"
+    with pytest.raises(InputError) as e:
+        load(table)
+    assert e.value.field == "visits.csv row 2, column poc_first_treatment"

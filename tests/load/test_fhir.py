@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -248,3 +249,31 @@ def test_each_encounter_is_a_visit_with_its_own_charge_items() -> None:
     assert ep.visits[0].assistant_npi is None
     # Only the encounter its CarePlan lists as an outcome is tied to it by id.
     assert (ep.visits[0].plan_of_care_id, ep.visits[1].plan_of_care_id) == (None, "POC-1")
+
+
+def test_plan_first_treatment_extension() -> None:
+    data = bundle()
+    url = "https://otbill.dev/fhir/StructureDefinition/first-treatment"
+    resource(data, "CarePlan/POC-1")["extension"] = [{"url": url, "valueDate": "2026-03-04"}]
+    (ep,) = load_bundle(data)
+    assert ep.plans_of_care[0].first_treatment_date == date(2026, 3, 4)
+    resource(data, "CarePlan/POC-1")["extension"] = [{"url": url, "valueDate": "2026-03"}]
+    with pytest.raises(InputError) as e:
+        load_bundle(data, "bundle.json")
+    assert e.value.field == "bundle.json, CarePlan/POC-1, element extension"
+
+
+def test_medical_necessity_extension_on_the_encounter() -> None:
+    data = bundle()
+    url = "https://otbill.dev/fhir/StructureDefinition/medical-necessity-documented"
+    encounter = resource(data, "Encounter/V-2026-0310-0001")
+    (ep,) = load_bundle(data)
+    assert ep.visits[0].documentation.medical_necessity_documented is False
+    encounter["extension"] = [{"url": url, "valueBoolean": True}]
+    (ep,) = load_bundle(data)
+    assert ep.visits[0].documentation.medical_necessity_documented is True
+    assert ep.visits[0].documentation.total_treatment_minutes == 57
+    encounter["extension"] = [{"url": url, "valueString": "yes"}]
+    with pytest.raises(InputError) as e:
+        load_bundle(data, "bundle.json")
+    assert e.value.field == "bundle.json, Encounter/V-2026-0310-0001, element extension"

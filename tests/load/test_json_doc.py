@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from otbill.errors import InputError
+from otbill.export.documents import episode_document
 from otbill.load.json_doc import load_document, load_path, loads, schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,3 +117,15 @@ def test_duplicate_visit_ids_are_refused() -> None:
     doc["visits"][1]["id"] = doc["visits"][0]["id"]
     with pytest.raises(InputError, match="appears twice"):
         load_document(doc)
+
+
+def test_plan_first_treatment_date_loads_and_round_trips() -> None:
+    doc = example("visit.json")
+    doc["plans_of_care"][0]["first_treatment_date"] = "2026-03-04"
+    ep = load_document(doc)
+    assert ep.plans_of_care[0].first_treatment_date == date(2026, 3, 4)
+    again = load_document(json.loads(json.dumps(episode_document(ep))))
+    assert again.plans_of_care == ep.plans_of_care
+    with pytest.raises(InputError) as info:
+        load_document(mutate("plans_of_care.0.first_treatment_date", "2026-02-30"))
+    assert info.value.field == "plans_of_care[0].first_treatment_date"

@@ -61,16 +61,24 @@ def test_report_on_day_ten_starts_a_new_period() -> None:
     assert findings(s, "OT-PR-001") == []
 
 
-def test_kx_required_from_the_crossing_line() -> None:
+@pytest.mark.parametrize("attested", [False, True])
+def test_kx_required_from_the_crossing_line(attested: bool) -> None:
     # 2022 OT threshold $2,150. Before the claim: $2,100. The first visit is the evaluation:
-    # 97166 allowed $103.13 takes the year to $2,203.13, so both of its lines need KX.
+    # 97166 allowed $103.13 takes the year to $2,203.13, so both of its lines need KX. The coder
+    # applies it when the note attests medical necessity; without that, both lines are flagged.
     h = History(therapy_ytd=MappingProxyType({"2022:OT": Decimal("2100.00")}))
     s = replace(
-        scenario(PayerKind.MEDICARE, date(2022, 3, 7), visits=1, medical_necessity=True), history=h
+        scenario(PayerKind.MEDICARE, date(2022, 3, 7), visits=1, medical_necessity=attested),
+        history=h,
     )
     hits = findings(s, "OT-KX-001")
+    if attested:
+        assert hits == []
+        assert findings(s, "OT-KX-003") == []
+        return
     assert [f.line for _, f in hits] == [0, 1]
     assert "$2,203.13" in hits[0][1].message
+    assert "does not attest medical necessity, so the coder left KX off" in hits[0][1].message
 
 
 def test_kx_not_needed_below_threshold() -> None:

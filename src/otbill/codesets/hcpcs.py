@@ -40,6 +40,22 @@ class FunctionalGCode:
     reportable: Period
 
 
+@dataclass(frozen=True, slots=True)
+class UntimedLimit:
+    """Units of an untimed code billed for a patient on one date of service, and on whose word
+    (untimed_limits.csv: P primary, D derived from the untimed-code rule, U unverified)."""
+
+    code: str
+    units: int
+    period: Period
+    source: str
+    confidence: str
+
+    @property
+    def verified(self) -> bool:
+        return self.confidence in ("P", "D")
+
+
 def _date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -87,3 +103,33 @@ def lookup(code: str) -> TherapyCode | None:
 
 def is_known(code: str) -> bool:
     return code in therapy_codes() or code in functional_gcodes()
+
+
+@cache
+def _untimed_limits() -> dict[str, list[UntimedLimit]]:
+    out: dict[str, list[UntimedLimit]] = {}
+    for lineno, r in data_rows("untimed_limits.csv"):
+        tc = lookup(r["code"])
+        if tc is None or tc.timed:
+            raise CodeSetError(f"untimed_limits.csv line {lineno}: {r['code']} is no untimed code")
+        if not r["max_units_per_day"].isdigit() or r["confidence"] not in ("P", "D", "U"):
+            raise CodeSetError(f"untimed_limits.csv line {lineno}: bad units or confidence")
+        start = _date(r["effective_from"]) or ALWAYS.start
+        out.setdefault(r["code"], []).append(
+            UntimedLimit(
+                r["code"],
+                int(r["max_units_per_day"]),
+                Period(start, _date(r["effective_to"])),
+                r["source"],
+                r["confidence"],
+            )
+        )
+    return out
+
+
+def untimed_limit(code: str, day: date) -> UntimedLimit | None:
+    """The per-day unit limit of an untimed code in force on ``day``; None for a timed code."""
+    for limit in _untimed_limits().get(code, ()):
+        if limit.period.contains(day):
+            return limit
+    return None

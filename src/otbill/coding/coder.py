@@ -6,7 +6,7 @@ the code sets in, a Claim out, with every decision explained.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -21,6 +21,7 @@ from otbill.codesets.modifiers import (
 from otbill.codesets.modifiers import in_force as modifier_in_force
 from otbill.codesets.payers import profile_for
 from otbill.coding.assistant import AssistantSplit, split_timed, split_untimed
+from otbill.coding.kx import apply_kx
 from otbill.coding.units import TimedEntry, UnitResult, UntimedEntry, compute_units
 from otbill.errors import InputError
 from otbill.model import (
@@ -55,9 +56,20 @@ class _Draft:
     steps: tuple[Step, ...]
 
 
-def code_episode(episode: Episode, codesets: CodeSets | None = None) -> tuple[Claim, ...]:
+def code_episode(
+    episode: Episode,
+    codesets: CodeSets | None = None,
+    *,
+    prior: Mapping[str, Decimal] | None = None,
+    kx: bool = True,
+) -> tuple[Claim, ...]:
+    """A claim per visit, with KX where the year's therapy amount (from ``prior``, the amounts
+    before the episode by "YEAR:BUCKET") passes the threshold and the visit's documentation
+    attests medical necessity (otbill.coding.kx). ``kx=False`` leaves KX to the caller, for a
+    caller that swaps in claims already sent before counting the year (the ledger)."""
     cs = codesets or default_codesets()
-    return tuple(code_visit(episode, v, cs) for v in episode.visits)
+    claims = tuple(code_visit(episode, v, cs) for v in episode.visits)
+    return apply_kx(episode, claims, prior) if kx else claims
 
 
 def code_visit(episode: Episode, visit: Visit, codesets: CodeSets | None = None) -> Claim:

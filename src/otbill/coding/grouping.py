@@ -13,10 +13,11 @@ A claim here carries one rendering provider, place of service, plan of care and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from decimal import Decimal
 
-from otbill.codesets import CodeSets
+from otbill.codesets import CodeSets, hcpcs
 from otbill.coding.coder import code_episode
 from otbill.errors import OtbillError
 from otbill.model import Claim, ClaimLine, Episode, Visit
@@ -64,15 +65,20 @@ def combine_same_day(episode: Episode) -> tuple[Episode, dict[str, tuple[str, ..
 
 
 def code_by_day(
-    episode: Episode, codesets: CodeSets | None = None
+    episode: Episode,
+    codesets: CodeSets | None = None,
+    *,
+    prior: Mapping[str, Decimal] | None = None,
+    kx: bool = True,
 ) -> tuple[Episode, tuple[Claim, ...]]:
     """The episode's claims, one per day's compatible visits, each naming the visits it bills
     and saying they were coded together; and the episode as coded, with those visits combined
-    (the rules check a claim against the visit it was coded from)."""
+    (the rules check a claim against the visit it was coded from). ``prior`` and ``kx``: as for
+    code_episode."""
     combined, groups = combine_same_day(episode)
     claims = tuple(
         _combined(c, groups[c.visit_ids[0]]) if c.visit_ids[0] in groups else c
-        for c in code_episode(combined, codesets)
+        for c in code_episode(combined, codesets, prior=prior, kx=kx)
     )
     return combined, claims
 
@@ -96,8 +102,13 @@ def combine_visits(visits: Sequence[Visit]) -> Visit:
             if had is None:
                 services[s.code] = s
                 continue
+            # Each visit's untimed service is one more (a second evaluation, a second group
+            # session): the units add and the per-day limit rules judge them, rather than two
+            # services silently billed as one. Timed units come from the minutes; a functional
+            # G-code is reported once a day.
+            tc = hcpcs.lookup(s.code)
             units = (
-                None if had.units is None and s.units is None else (had.units or 1) + (s.units or 1)
+                (had.units or 1) + (s.units or 1) if tc is not None and not tc.timed else had.units
             )
             services[s.code] = replace(
                 had,
@@ -135,14 +146,16 @@ def split(
     claim: Claim, picks: Sequence[tuple[str, tuple[str, ...]]], new_id: str
 ) -> tuple[Claim, Claim]:
     """Move the lines named by (code, modifiers) to a new claim ``new_id``; each pick takes one
-    line. Each claim keeps only the diagnoses its lines point at."""
+    line. Each claim keeps only the diagnoses its lines point at. KX does not tell lines apart:
+    it is decided after the edits, from the year's amounts (otbill.coding.kx), so a pick made
+    on a line with KX still names it when the claims are built again."""
     moved: list[int] = []
     for code, mods in picks:
         i = next(
             (
                 i
                 for i, ln in enumerate(claim.lines)
-                if i not in moved and ln.code == code and ln.modifiers == tuple(mods)
+                if i not in moved and ln.code == code and _but_kx(ln.modifiers) == _but_kx(mods)
             ),
             None,
         )
@@ -163,6 +176,10 @@ def split(
         (*claim.explanation, Step(f"Split off from claim {claim.id}.")),
     )
     return kept, other
+
+
+def _but_kx(mods: Sequence[str]) -> tuple[str, ...]:
+    return tuple(m for m in mods if m != "KX")
 
 
 def merge(claims: Sequence[Claim], new_id: str) -> Claim:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from otbill.codesets import CodeSets
-from otbill.coding.coder import code_episode
 from otbill.corpus.scenarios import OT2, OTA, Scenario, scenario
 from otbill.dates import Period
 from otbill.model import (
@@ -136,7 +135,7 @@ def case(
     target: int = TARGET,
     edit: ClaimEdit | None = None,
 ) -> Case:
-    claims = list(code_episode(s.episode, s.codesets))
+    claims = list(s.claims)
     if edit is not None:
         claims[target] = edit(claims[target])
     return Case(
@@ -152,7 +151,7 @@ def case(
 
 
 def line_index(s: Scenario, code: str, target: int = TARGET) -> int:
-    claim = code_episode(s.episode, s.codesets)[target]
+    claim = s.claims[target]
     return next(i for i, ln in enumerate(claim.lines) if ln.code == code)
 
 
@@ -168,6 +167,16 @@ def _units() -> Iterator[Case]:
     for kind, start in ((M, Y24), (D, Y26), (C, Y22)):
         s = scenario(kind, start)
         yield case("OT-UNITS-002", f"{kind} {start} one unit short", s, edit=edit_line(0, units=1))
+    # Untimed units as the document gave them (issue 14): an evaluation entered twice over.
+    for kind, start, code in ((M, Y22, "97166"), (C, Y24, "97165")):
+        s = set_services(scenario(kind, start), 0, Service(code, 45, units=2), Service("97535", 15))
+        yield case("OT-UNITS-003", f"{kind} {start} {code} x2", s, target=0)
+    for kind, start, code in ((W, Y26, "97010"), (A, Y16, "G0283")):
+        s = add_services(scenario(kind, start), TARGET, Service(code, 10, units=2))
+        yield case("OT-UNITS-003", f"{kind} {start} {code} x2", s)
+    for kind, start, code, n in ((M, Y22, "97150", 2), (D, Y24, "97150", 3), (C, Y26, "97039", 2)):
+        s = add_services(scenario(kind, start), TARGET, Service(code, 30, units=n))
+        yield case("OT-UNITS-004", f"{kind} {start} {code} x{n}", s)
 
 
 def _therapy_modifiers() -> Iterator[Case]:
@@ -213,12 +222,36 @@ def _assistant() -> Iterator[Case]:
         )
 
 
+def strip_kx(c: Claim) -> Claim:
+    """KX taken off every line, as a biller or another system might send the claim."""
+    return replace(
+        c,
+        lines=tuple(
+            replace(ln, modifiers=tuple(m for m in ln.modifiers if m != "KX")) for ln in c.lines
+        ),
+    )
+
+
 def _kx() -> Iterator[Case]:
     ot22 = "2022:OT"
-    for start in (date(2022, 2, 7), date(2022, 6, 6), date(2022, 10, 3)):
-        h = History(therapy_ytd=MappingProxyType({ot22: Decimal("2100.00")}))
-        s = replace(scenario(M, start, medical_necessity=True), history=h)
-        yield case("OT-KX-001", f"{start} crosses $2,150 without KX", s, target=0)
+    # Past the threshold the coder applies KX when the note attests medical necessity (issue
+    # 14); the defect is a note that does not, or KX taken off after coding.
+    cases = (
+        (date(2022, 2, 7), "2100.00", False, 0),
+        (date(2022, 6, 6), "2100.00", True, 0),
+        (date(2022, 10, 3), "1900.00", False, TARGET),
+    )
+    for start, before, attested, target in cases:
+        h = History(therapy_ytd=MappingProxyType({ot22: Decimal(before)}))
+        s = replace(scenario(M, start, medical_necessity=attested), history=h)
+        how = "KX taken off" if attested else "no attestation in the note"
+        yield case(
+            "OT-KX-001",
+            f"{start} from ${before}, {how}",
+            s,
+            target=target,
+            edit=strip_kx if attested else None,
+        )
     for start in (date(2022, 2, 7), date(2022, 6, 6), date(2022, 10, 3)):
         s = scenario(M, start, medical_necessity=True)
         yield case(
@@ -399,6 +432,64 @@ def _progress() -> Iterator[Case]:
         yield case("OT-PR-002", f"{kind} {start} report due next visit", s, target=8)
 
 
+def mid_plan(s: Scenario, days: int, **plan: object) -> Scenario:
+    """The scenario as a record that begins mid-plan: the plan started ``days`` before the first
+    visit the document holds, and that visit is a treatment, not the initial evaluation."""
+    start = s.episode.visits[0].date
+    s = with_plan(s, start_date=start - timedelta(days=days), **plan)
+    return set_services(s, 0, Service("97530", 25), Service("97535", 20))
+
+
+def _first_treatment() -> Iterator[Case]:
+    """The clocks on a record without the plan's start: a visit document, an episode that starts
+    mid-plan. Before issue 13 each took its first visit for the first treatment."""
+    s = mid_plan(scenario(M, Y22, visits=1), 49, signed_date=None)
+    yield case("OT-POC-003", "Medicare 2022 visit document 7 weeks into an unsigned plan", s, 0)
+    s = mid_plan(scenario(M, Y24, visits=4), 42, signed_date=Y24 - timedelta(days=2))
+    yield case("OT-POC-003", "Medicare 2024 episode from week 6, plan signed on day 40", s)
+    s = mid_plan(scenario(M, Y26, visits=1), 50, signed_date=Y26 - timedelta(days=5))
+    yield case("OT-POC-003", "Medicare 2026 visit document, plan signed on day 45", s, 0)
+
+    s = mid_plan(
+        scenario(M, Y22, visits=1),
+        95,
+        signed_date=Y22 - timedelta(days=90),
+        certified_through=Y22 + timedelta(days=60),
+    )
+    yield case("OT-POC-004", "Medicare 2022 visit document 95 days into the plan", s, 0)
+    s = mid_plan(
+        scenario(M, Y24, visits=6),
+        80,
+        signed_date=Y24 - timedelta(days=75),
+        certified_through=Y24 + timedelta(days=60),
+    )
+    yield case("OT-POC-004", "Medicare 2024 episode from day 80, its 4th visit day 90", s, 3)
+    s = mid_plan(
+        scenario(M, Y26, visits=1),
+        130,
+        first_treatment_date=Y26 - timedelta(days=100),
+        signed_date=Y26 - timedelta(days=95),
+        certified_through=Y26 + timedelta(days=60),
+    )
+    yield case("OT-POC-004", "Medicare 2026 visit document 100 days after its first", s, 0)
+
+    s = mid_plan(
+        scenario(M, Y22, visits=1),
+        49,
+        signed_date=Y22 - timedelta(days=45),
+        certified_through=Y22 + timedelta(days=40),
+    )
+    yield case("OT-PR-003", "Medicare 2022 visit document 7 weeks in at 2 a week", s, 0)
+    yield case("OT-PR-003", "MA 2024 episode from week 5", mid_plan(scenario(A, Y24, visits=3), 35))
+    s = mid_plan(
+        scenario(M, Y26, visits=1),
+        12,
+        signed_date=Y26 - timedelta(days=10),
+        frequency_per_week=None,
+    )
+    yield case("OT-PR-003", "Medicare 2026 visit document 12 days in, no frequency", s, 0)
+
+
 def _authorization() -> Iterator[Case]:
     for kind, start in ((W, Y22), (A, Y24), (D, Y26)):
         s = scenario(kind, start)
@@ -569,13 +660,54 @@ def _documentation() -> Iterator[Case]:
         )
 
 
+def _clean_kx() -> Iterator[tuple[str, Scenario]]:
+    """Medicare patients past the KX threshold whose notes attest medical necessity: the coder's
+    KX leaves no error (the $3,000 review threshold is a warning)."""
+    for start, before in ((date(2022, 3, 7), "2100.00"), (date(2022, 9, 5), "1800.00")):
+        h = History(therapy_ytd=MappingProxyType({"2022:OT": Decimal(before)}))
+        s = replace(scenario(M, start, visits=10, medical_necessity=True), history=h)
+        yield f"Medicare {start} from ${before}, KX on attestation", s
+
+
+def _clean_mid_plan() -> Iterator[tuple[str, Scenario]]:
+    """Records without the plan's start that are in order: the clocks, counted from the plan's
+    start or its recorded first treatment, find nothing."""
+    s = mid_plan(
+        scenario(M, Y22, visits=1),
+        21,
+        signed_date=Y22 - timedelta(days=17),
+        certified_through=Y22 + timedelta(days=60),
+    )
+    yield "Medicare 2022 visit document 3 weeks into a plan certified on time", s
+    s = mid_plan(
+        scenario(M, Y24, visits=6),
+        40,
+        signed_date=Y24 - timedelta(days=36),
+        certified_through=Y24 + timedelta(days=45),
+    )
+    yield (
+        "Medicare 2024 episode from week 6 with its progress report",
+        with_doc(s, 0, progress_report=True),
+    )
+    # A plan a physician set up 20 days before the first visit: signed 25 days after the first
+    # treatment the plan records, 45 after its start.
+    s = mid_plan(
+        scenario(M, Y26 + timedelta(days=14), visits=1),
+        34,
+        first_treatment_date=Y26,
+        signed_date=Y26 + timedelta(days=25),
+        certified_through=Y26 + timedelta(days=80),
+    )
+    yield "Medicare 2026 visit document under a plan with its first treatment date", s
+
+
 def clean_cases() -> Iterator[Case]:
     """Every payer kind the corpus uses, in four years, with and without an assistant."""
     for kind in (M, A, D, C, W):
         for start in (Y16, Y22, Y24, Y26):
             for assistant in (False, True):
                 s = scenario(kind, start, visits=10, assistant=assistant)
-                claims = code_episode(s.episode, s.codesets)
+                claims = s.claims
                 yield Case(
                     f"clean {kind} {start}{' OTA' if assistant else ''}",
                     s.episode,
@@ -584,6 +716,11 @@ def clean_cases() -> Iterator[Case]:
                     s.codesets,
                     s.history,
                 )
+    for name, s in _clean_kx():
+        yield Case(f"clean {name}", s.episode, s.claims, s.as_of, s.codesets, s.history)
+    for name, s in _clean_mid_plan():
+        claims = s.claims
+        yield Case(f"clean {name}", s.episode, claims, s.as_of, s.codesets, s.history)
 
 
 def defect_cases() -> Iterator[Case]:
@@ -597,6 +734,7 @@ def defect_cases() -> Iterator[Case]:
         _diagnoses,
         _plan_of_care,
         _progress,
+        _first_treatment,
         _authorization,
         _functional,
         _filing,

@@ -66,6 +66,9 @@ CHARGES = {
         ("97161", "150.00"),
         ("97163", "170.00"),
         ("97150", "35.00"),
+        ("97010", "15.00"),
+        ("97039", "40.00"),
+        ("G0283", "25.00"),
     )
 }
 
@@ -100,7 +103,9 @@ class Scenario:
 
     @property
     def claims(self) -> tuple[Claim, ...]:
-        return code_episode(self.episode, self.codesets)
+        """As the coder bills them, KX counting the year from the history on."""
+        prior = self.history.therapy_ytd if self.history is not None else None
+        return code_episode(self.episode, self.codesets, prior=prior)
 
 
 def corpus_codesets() -> CodeSets:

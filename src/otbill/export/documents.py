@@ -118,6 +118,7 @@ def _plan(p: PlanOfCare) -> dict[str, Any]:
             "signed_date": _d(p.signed_date),
             "verbal_order_date": _d(p.verbal_order_date),
             "certified_through": _d(p.certified_through),
+            "first_treatment_date": _d(p.first_treatment_date),
             "frequency_per_week": p.frequency_per_week,
             "duration_weeks": p.duration_weeks,
             "diagnoses": list(p.diagnoses),

@@ -20,6 +20,7 @@ from typing import Any
 
 from otbill.codesets import CodeSets, default_codesets
 from otbill.coding.grouping import code_by_day
+from otbill.coding.kx import apply_kx
 from otbill.export.json import claim as claim_json
 from otbill.export.json import finding as finding_json
 from otbill.ledger.claimdoc import claim_from_doc
@@ -63,9 +64,12 @@ def build_patient(
     task: Task, edits: Sequence[Edit], as_of: date, cs: CodeSets
 ) -> tuple[int, list[Built], list[str]]:
     episode = load_document(task.episode_doc, validate=False)  # validated when imported
-    combined, coded = code_by_day(episode, cs)
+    # KX last: the year's amount counts the claims already sent as stored, with what the 835
+    # allowed, and the biller's edits are made on lines that KX does not tell apart.
+    combined, coded = code_by_day(episode, cs, kx=False)
     claims, notes = apply_edits(list(coded), edits)
     claims = [_stored(*task.stored[c.id]) if c.id in task.stored else c for c in claims]
+    claims = list(apply_kx(combined, claims, keep=set(task.stored)))
     out = []
     for report in check_episode(combined, claims, as_of=as_of, codesets=cs):
         c = report.claim

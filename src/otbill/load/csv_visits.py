@@ -176,6 +176,7 @@ PLAN = _Thing(
         ("signed_date", "poc_signed", _date),
         ("verbal_order_date", "poc_verbal_order", _date),
         ("certified_through", "poc_certified_through", _date),
+        ("first_treatment_date", "poc_first_treatment", _date),
         ("frequency_per_week", "poc_frequency_per_week", _whole),
         ("duration_weeks", "poc_duration_weeks", _whole),
         ("diagnoses", "poc_diagnoses", _codes),

@@ -54,6 +54,8 @@ EXT_MODIFIER = f"{OTBILL}/StructureDefinition/modifier"
 EXT_DISTINCT = f"{OTBILL}/StructureDefinition/distinct-reason"
 EXT_INJURY = f"{OTBILL}/StructureDefinition/injury"
 EXT_LOCALITY = f"{OTBILL}/StructureDefinition/pfs-locality"
+EXT_FIRST_TREATMENT = f"{OTBILL}/StructureDefinition/first-treatment"
+EXT_MEDICAL_NECESSITY = f"{OTBILL}/StructureDefinition/medical-necessity-documented"
 
 # Source of Payment Typology codes, most specific prefix first.
 SOPT_KINDS = (
@@ -121,6 +123,7 @@ ELEMENTS: dict[str, dict[str, str]] = {
         "certified_through": "period.end",
         "certifying_npi": "author",
         "signed_date": "created",
+        "first_treatment_date": "extension",
         "diagnoses": "addresses",
         "frequency_per_week": "activity.detail.scheduledTiming",
         "duration_weeks": "activity.detail.scheduledTiming",
@@ -508,6 +511,8 @@ class _Episode:
             doc["certifying_npi"] = self.practitioner(p, "author", p.author)
         if p.created is not None:
             doc["signed_date"] = r.day(p, "created", p.created)
+        if first := _ext(p.extension, EXT_FIRST_TREATMENT):
+            doc["first_treatment_date"] = r.day(p, "extension", first[0].valueDate)
         for a in p.activity or []:
             timing = a.detail.scheduledTiming if a.detail else None
             rep = timing.repeat if timing else None
@@ -550,12 +555,18 @@ class _Episode:
             r.icd10(r.ref(e, "diagnosis.condition", d.condition, Condition)) for d in ranked
         ]
         doc["services"] = self.services(e, doc, f"{path}.services")
+        documentation: dict[str, Any] = {}
         if e.length is not None:
             if e.length.code != "min" or e.length.value is None:
                 raise r.fail(e, "length", "give the treatment time in minutes (code min)")
-            doc["documentation"] = {
-                "total_treatment_minutes": self.whole(e, "length", e.length.value)
-            }
+            documentation["total_treatment_minutes"] = self.whole(e, "length", e.length.value)
+        # The clinician's attestation the coder's KX rests on (otbill.coding.kx).
+        if necessity := _ext(e.extension, EXT_MEDICAL_NECESSITY):
+            if not isinstance(necessity[0].valueBoolean, bool):
+                raise r.fail(e, "extension", "medical-necessity-documented needs a valueBoolean")
+            documentation["medical_necessity_documented"] = necessity[0].valueBoolean
+        if documentation:
+            doc["documentation"] = documentation
         return self.part("visit", e, path, doc)
 
     def participants(self, e: Encounter, doc: dict[str, Any]) -> None:

@@ -307,6 +307,7 @@ class _Builder:
             signed_date=_opt_date(p, "signed_date", field),
             verbal_order_date=_opt_date(p, "verbal_order_date", field),
             certified_through=_opt_date(p, "certified_through", field),
+            first_treatment_date=_opt_date(p, "first_treatment_date", field),
             frequency_per_week=p.get("frequency_per_week"),
             duration_weeks=p.get("duration_weeks"),
             diagnoses=self.diagnoses(p.get("diagnoses", []), f"{field}.diagnoses"),

@@ -13,7 +13,12 @@ from otbill.model.enums import Discipline
 
 @dataclass(frozen=True, slots=True)
 class PlanOfCare:
-    """A certified plan (Pub. 100-02 ch. 15 §220.1); ``signed_date`` is the certifier's."""
+    """A certified plan (Pub. 100-02 ch. 15 §220.1); ``signed_date`` is the certifier's.
+
+    ``first_treatment_date`` is the first day of treatment under the plan (the evaluation
+    included, §220.1.3.B) when the document records it: the certification clocks count from it.
+    Without it they count from the first treatment the record holds, or the plan's start.
+    """
 
     id: str
     discipline: Discipline
@@ -25,6 +30,7 @@ class PlanOfCare:
     frequency_per_week: int | None = None
     duration_weeks: int | None = None
     diagnoses: tuple[str, ...] = ()
+    first_treatment_date: date | None = None
 
     @property
     def certified_period(self) -> Period | None:

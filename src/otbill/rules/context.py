@@ -48,7 +48,9 @@ class History:
     treatment_days_in_period: int = 0  # treatment days since the last progress report
     treatment_days_total: int = 0  # treatment days in this plan of care so far
     plan_id: str | None = None  # the plan of care the treatment-day counts belong to
-    first_treatment: date | None = None  # of the current plan of care
+    first_treatment: date | None = None  # the first treatment day of the plan in the record
+    first_is_evaluation: bool = False  # that day billed the plan's initial evaluation
+    period_closed: bool = False  # a progress report or re-evaluation of the plan is in the record
     days_since_functional: int = 0  # treatment days since G-codes were last reported
     auth_visits: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # by number
     auth_units: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
@@ -99,6 +101,14 @@ class ClaimContext:
         return self.plan.discipline if self.plan else None
 
     @cached_property
+    def first_treatment(self) -> FirstTreatment | None:
+        """The first treatment under the claim's plan of care, and why that date (None: no plan).
+        The certification and progress-report clocks count from it."""
+        if self.plan is None:
+            return None
+        return first_treatment(self.plan, self.history, self.visit, self.day)
+
+    @cached_property
     def expected_units(self) -> UnitResult:
         """The units the visit's minutes support under the payer's method (several rules ask)."""
         return visit_units(self.visit, self.profile.unit_method)
@@ -113,6 +123,63 @@ class ClaimContext:
             return None
         covering = [a for a in auths if a.covers(self.day)]
         return covering[0] if covering else None
+
+
+@dataclass(frozen=True, slots=True)
+class FirstTreatment:
+    """The day a plan's clocks count from, in words: ``why`` says where the date came from."""
+
+    day: date
+    why: str
+    in_record: bool  # the record holds that day, so its treatment-day counts are whole
+    record_first: date  # the first treatment day of the plan the record holds (this one if none)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.why}"
+
+
+def first_treatment(plan: PlanOfCare, history: History, visit: Visit, day: date) -> FirstTreatment:
+    """The first treatment under ``plan`` for a claim on ``day`` (MBPM ch.15 §220.1.3.B: "the
+    initial treatment includes the evaluation that resulted in the plan").
+
+    The record's own first treatment day counts when it reaches back to the plan's start, or is
+    the plan's initial evaluation. When it does not (a visit document, or an episode that starts
+    mid-plan) the earliest date the record supports is the plan's start, the evaluation that
+    established it: taking the visit itself would let a plan unsigned for weeks pass. A
+    first-treatment date recorded on the plan overrides both, unless a visit precedes it.
+    """
+    if history.first_treatment is not None:
+        seen, evaluation = history.first_treatment, history.first_is_evaluation
+    else:
+        seen, evaluation = day, bills_initial_evaluation(visit)
+    stated = plan.first_treatment_date
+    if stated is not None:
+        if seen < stated:
+            why = (
+                f"a visit of {seen} precedes the first treatment plan {plan.id} records ({stated})"
+            )
+            return FirstTreatment(seen, why, True, seen)
+        return FirstTreatment(
+            stated, f"the first treatment plan {plan.id} records", seen == stated, seen
+        )
+    if seen <= plan.start_date:
+        return FirstTreatment(seen, f"the first treatment under plan {plan.id}", True, seen)
+    if evaluation:
+        why = f"the initial evaluation that began plan {plan.id}"
+        return FirstTreatment(seen, why, True, seen)
+    why = (
+        f"no visit under plan {plan.id} before {seen} in the document, so counted from the "
+        "plan's start, the evaluation that established it"
+    )
+    return FirstTreatment(plan.start_date, why, False, seen)
+
+
+def bills_initial_evaluation(visit: Visit) -> bool:
+    """The visit has an initial evaluation (97161-97163, 97165-97167), which begins a plan."""
+    return any(
+        (tc := hcpcs.lookup(s.code)) is not None and tc.family == "evaluation"
+        for s in visit.services
+    )
 
 
 def is_treatment_day(visit: Visit) -> bool:
@@ -152,6 +219,7 @@ def walk(
     period_days, total_days = h.treatment_days_in_period, h.treatment_days_total
     fr_days = h.days_since_functional
     first, plan_id = h.first_treatment, h.plan_id
+    first_eval, closed = h.first_is_evaluation, h.period_closed
     year_visits: dict[tuple[str, int], int] = {}
     # A visit whose lines were split over two claims is one treatment day and one visit.
     seen: set[str] = set()
@@ -163,6 +231,7 @@ def walk(
         plan = episode.plan(claim.plan_of_care_id)
         if plan is not None and plan.id != plan_id:
             plan_id, period_days, total_days, first, fr_days = plan.id, 0, 0, None, 0
+            first_eval, closed = False, False
         history = History(
             billed=_BilledBefore(first_billed, n),
             therapy_ytd=MappingProxyType(dict(ytd)),
@@ -171,6 +240,8 @@ def walk(
             treatment_days_total=total_days,
             plan_id=plan_id,
             first_treatment=first,
+            first_is_evaluation=first_eval,
+            period_closed=closed,
             days_since_functional=fr_days,
             auth_visits=MappingProxyType(dict(auth_visits)),
             auth_units=MappingProxyType(dict(auth_units)),
@@ -194,8 +265,12 @@ def walk(
             upper[key] = upper.get(key, ZERO) + bound
         if is_treatment_day(visit) and not again:
             total_days += 1
-            first = first or claim.date_of_service
-            period_days = 0 if closes_progress_period(visit) else period_days + 1
+            if first is None:
+                first, first_eval = claim.date_of_service, bills_initial_evaluation(visit)
+            if closes_progress_period(visit):
+                period_days, closed = 0, True
+            else:
+                period_days += 1
         if any(ln.code in hcpcs.functional_gcodes() for ln in claim.lines):
             fr_days = 0
         elif is_treatment_day(visit) and not again:

@@ -75,10 +75,12 @@ def check_episode(
     rules: Sequence[Rule] | None = None,
 ) -> list[ClaimReport]:
     """Code the episode, a claim per day's visits (unless ``claims`` are given, coded from this
-    episode as it is), and check every claim in date order."""
+    episode as it is; KX counts the year's amounts from ``history`` on), and check every claim
+    in date order."""
     cs = codesets or default_codesets()
     if claims is None:
-        episode, claims = code_by_day(episode, cs)
+        prior = history.therapy_ytd if history is not None else None
+        episode, claims = code_by_day(episode, cs, prior=prior)
     active = None if rules is None else list(rules)
     silence_list = [*episode.silences, *silences]
     reports = []

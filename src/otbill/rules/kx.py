@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from otbill.codesets.thresholds import Thresholds, bucket, thresholds
+from otbill.coding.kx import attested_by, bucket_for, past_threshold, running_amounts
 from otbill.dates import Period
 from otbill.rules.context import ZERO, ClaimContext
 from otbill.rules.model import Category, Hit, Severity
@@ -28,31 +28,26 @@ class _Kx:
 
 
 def _state(ctx: ClaimContext) -> _Kx | None:
+    """The year's amounts as the coder counts them when it applies KX (otbill.coding.kx)."""
     if not ctx.profile.kx_applies or ctx.discipline is None:
         return None
-    t: Thresholds | None = thresholds(ctx.day.year)
-    if t is None:
+    b = bucket_for(ctx.day, ctx.discipline)
+    if b is None:
         return None
-    key = f"{ctx.day.year}:{bucket(ctx.discipline)}"
-    before = ctx.history.therapy_ytd.get(key, ZERO)
-    running: list[Decimal | None] = []
-    total: Decimal | None = before
-    for ln in ctx.claim.lines:
-        total = None if total is None or ln.allowed is None else total + ln.allowed
-        running.append(total)
+    before = ctx.history.therapy_ytd.get(b.key, ZERO)
     return _Kx(
-        t.kx(ctx.discipline),
-        t.mr,
-        f"{ctx.day.year} {bucket(ctx.discipline)}",
+        b.threshold,
+        b.figures.mr,
+        b.label,
         before,
-        running,
-        ctx.history.therapy_ytd_upper.get(key, ZERO),
+        running_amounts(before, ctx.claim.lines),
+        ctx.history.therapy_ytd_upper.get(b.key, ZERO),
     )
 
 
 def _kx_needed(k: _Kx) -> list[int]:
     """Lines from the one that takes the year past the threshold."""
-    return [i for i, r in enumerate(k.running) if r is not None and r > k.threshold]
+    return past_threshold(k.threshold, k.running)
 
 
 @rule(
@@ -62,13 +57,17 @@ def _kx_needed(k: _Kx) -> list[int]:
     "KX missing past the therapy threshold",
     checks="The patient's allowed therapy amount this year in the claim's bucket (OT, or PT and "
     "SLP combined), this claim's lines included, against the year's KX threshold: the line that "
-    "crosses it and every line after carry KX.",
+    "crosses it and every line after carry KX. The coder applies KX itself when the visit's "
+    "documentation attests medical necessity, so this finds the lines whose note does not "
+    "attest it (the coder leaves KX off), or whose KX was taken off after coding.",
     why="Past the threshold Medicare denies lines without KX, and without a valid ABN the "
-    "practice, not the patient, is liable.",
+    "practice, not the patient, is liable. KX is the clinician's attestation, so the coder "
+    "never adds it on a note that does not make it.",
     example="2022, OT: $2,120.00 allowed before today; today's 97530 (2 units, $65.06) takes the "
     "year to $2,185.06, past $2,150: 97530 needs KX.",
-    fix="If the therapy is medically necessary and the record shows it, append KX to those lines; "
-    "if not, stop billing Medicare for it or issue an ABN before further care.",
+    fix="If the therapy is medically necessary, have the clinician document why in the note "
+    "(medical_necessity_documented) and build the claim again: the coder applies KX. If not, "
+    "stop billing Medicare for it or issue an ABN before further care.",
     source=CPM_5_10_3_3,
     period=KX_ERA,
 )
@@ -76,12 +75,20 @@ def kx_missing(ctx: ClaimContext) -> Iterator[Hit]:
     k = _state(ctx)
     if k is None:
         return
+    who = attested_by(ctx.episode, ctx.visit)
+    why = (
+        f"visit {ctx.visit.id}'s documentation does not attest medical necessity, so the coder "
+        "left KX off"
+        if who is None
+        else f"visit {ctx.visit.id}'s documentation attests medical necessity, but KX was taken "
+        "off the line after coding"
+    )
     for i in _kx_needed(k):
         ln = ctx.claim.lines[i]
         if "KX" not in ln.modifiers:
             yield Hit(
                 f"{ln.code}: the {k.label} therapy amount reaches ${k.running[i]:,.2f}, past the "
-                f"${k.threshold:,.2f} KX threshold, and the line has no KX.",
+                f"${k.threshold:,.2f} KX threshold, and the line has no KX: {why}.",
                 i,
             )
 
@@ -118,8 +125,9 @@ def kx_too_early(ctx: ClaimContext) -> Iterator[Hit]:
     Category.MODIFIER_KX,
     Severity.ERROR,
     "KX without documented medical necessity",
-    checks="A claim with KX lines, or lines past the threshold, whose visit note does not "
-    "document the medical necessity of continued therapy.",
+    checks="A line with KX (asked for in the document or added after coding) whose visit note "
+    "does not document the medical necessity of continued therapy. Lines past the threshold "
+    "without KX are OT-KX-001's.",
     why="KX attests that services past the threshold are reasonable and necessary and 'justified "
     "by appropriate documentation in the medical record'; review finds KX without it.",
     example="A visit past the threshold billed with KX, but the note has no medical necessity "
@@ -135,15 +143,14 @@ def kx_undocumented(ctx: ClaimContext) -> Iterator[Hit]:
     k = _state(ctx)
     if k is None:
         return
-    needed = set(_kx_needed(k))
-    for i, ln in enumerate(ctx.claim.lines):
-        if i in needed or "KX" in ln.modifiers:
-            yield Hit(
-                f"{ln.code}: past the {k.label} threshold, with no documented medical "
-                "necessity in the note.",
-                i,
-            )
-            return
+    kx = [i for i, ln in enumerate(ctx.claim.lines) if "KX" in ln.modifiers]
+    if kx:
+        codes = ", ".join(ctx.claim.lines[i].code for i in kx)
+        yield Hit(
+            f"{codes} carr{'ies' if len(kx) == 1 else 'y'} KX, but visit {ctx.visit.id}'s note "
+            "does not document medical necessity: KX attests that it does.",
+            kx[0],
+        )
 
 
 @rule(

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
-from otbill.rules.context import ClaimContext
+from otbill.rules.context import ClaimContext, FirstTreatment
 from otbill.rules.model import Category, Hit, Severity
 from otbill.rules.registry import rule
 from otbill.sources import MBPM_15_220_1_1, MBPM_15_220_1_2, MBPM_15_220_1_3
 
+# The first treatment: the plan's first_treatment_date if the document records one; else the
+# first treatment day of the plan the record holds, when it reaches back to the plan's start or
+# is its initial evaluation; else (a visit document, an episode starting mid-plan) the plan's
+# start. Every finding says which and why (rules.context.first_treatment).
+FIRST_TREATMENT = (
+    " The first treatment is the plan's recorded first treatment date; else the first the "
+    "record holds under the plan when it reaches back to the plan's start or is its initial "
+    "evaluation; else (a visit document, an episode that starts mid-plan) the plan's start."
+)
 CERTIFY_WITHIN = timedelta(days=30)  # of the first treatment (evaluation included)
 VERBAL_SIGNED_WITHIN = timedelta(days=14)
 MAX_CERT_DAYS = 90  # calendar days from the initial treatment
 
 
-def _first_treatment(ctx: ClaimContext) -> date:
-    return ctx.history.first_treatment or ctx.day
+def _first_treatment(ctx: ClaimContext) -> FirstTreatment:
+    ft = ctx.first_treatment
+    assert ft is not None, "a claim with a plan of care has a first treatment"
+    return ft
 
 
 @rule(
@@ -67,10 +78,11 @@ def after_certified(ctx: ClaimContext) -> Iterator[Hit]:
     Severity.ERROR,
     "Initial certification late or missing",
     checks="The physician/NPP signed the plan within 30 days of the first treatment (the "
-    "evaluation included); a verbal order is signed within 14 days.",
+    "evaluation included); a verbal order is signed within 14 days." + FIRST_TREATMENT,
     why="Certification is a condition of payment; it is timely when dated within 30 days of the "
     "first treatment. A delayed certification needs the certifier's reason for the delay.",
-    example="First treatment 3/2; plan signed 4/10 (39 days).",
+    example="First treatment 3/2; plan signed 4/10 (39 days). Or a visit document of 4/20 "
+    "under a plan started 3/2 and never signed: 49 days from the plan's start.",
     fix="Obtain the signature; if late, have the certifier sign with a dated reason for the delay "
     "(MBPM ch.15 §220.1.3.D).",
     source=MBPM_15_220_1_3,
@@ -78,7 +90,8 @@ def after_certified(ctx: ClaimContext) -> Iterator[Hit]:
 def certification_late(ctx: ClaimContext) -> Iterator[Hit]:
     if not ctx.profile.certification or ctx.plan is None:
         return
-    plan, first = ctx.plan, _first_treatment(ctx)
+    plan, ft = ctx.plan, _first_treatment(ctx)
+    first = ft.day
     if plan.verbal_order_date is not None:
         if plan.signed_date is None and ctx.as_of > plan.verbal_order_date + VERBAL_SIGNED_WITHIN:
             yield Hit(f"Verbal order of {plan.verbal_order_date} not signed within 14 days.")
@@ -93,12 +106,12 @@ def certification_late(ctx: ClaimContext) -> Iterator[Hit]:
         if ctx.as_of > first + CERTIFY_WITHIN and plan.verbal_order_date is None:
             yield Hit(
                 f"Plan {plan.id} is not certified, {(ctx.as_of - first).days} days after "
-                f"the first treatment ({first})."
+                f"the first treatment ({ft})."
             )
     elif plan.signed_date > first + CERTIFY_WITHIN and plan.verbal_order_date is None:
         yield Hit(
             f"Plan {plan.id} was certified {plan.signed_date}, "
-            f"{(plan.signed_date - first).days} days after the first treatment ({first})."
+            f"{(plan.signed_date - first).days} days after the first treatment ({ft})."
         )
 
 
@@ -108,7 +121,7 @@ def certification_late(ctx: ClaimContext) -> Iterator[Hit]:
     Severity.ERROR,
     "Recertification due: 90 days from the first treatment",
     checks="The date of service is within 90 calendar days of the first treatment under the "
-    "plan; past that a recertification is required.",
+    "plan; past that a recertification is required." + FIRST_TREATMENT,
     why="A certification covers the plan's duration or 90 days from the initial treatment, "
     "whichever is less; later services need a recertification.",
     example="First treatment 1/6; visit on 4/8 (92 days) with no new certification.",
@@ -118,12 +131,12 @@ def certification_late(ctx: ClaimContext) -> Iterator[Hit]:
 def recert_due(ctx: ClaimContext) -> Iterator[Hit]:
     if not ctx.profile.certification or ctx.plan is None:
         return
-    first = _first_treatment(ctx)
-    days = (ctx.day - first).days
+    ft = _first_treatment(ctx)
+    days = (ctx.day - ft.day).days
     if days >= MAX_CERT_DAYS:
         yield Hit(
             f"{ctx.day} is {days} days after the first treatment under plan "
-            f"{ctx.plan.id} ({first}); a certification covers at most 90."
+            f"{ctx.plan.id} ({ft}); a certification covers at most 90."
         )
 
 
