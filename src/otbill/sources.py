@@ -130,3 +130,6 @@ MA130_UNPROCESSABLE = Source(
 HFMA_DENIALS = Source(
     "HFMA Claim Integrity Task Force, standard denial metrics (hfm, March 2021); HFMA MAP Keys"
 )
+PRACTICE_EDIT = Source(
+    "The practice's own payer edit, made from that payer's denials (otbill edits list)"
+)

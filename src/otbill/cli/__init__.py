@@ -43,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "The denial work queue: list, show, assign, note, act.",
     ),
     "era": ("otbill.cli.ledger", "era_cmd", "Post an 835 remittance."),
+    "edits": ("otbill.cli.edits", "edits_cmd", "The practice's own payer edits, from denials."),
+    "codes": ("otbill.cli.codes", "codes_cmd", "CARC and RARC: what reason codes mean."),
     "ar": ("otbill.cli.ledger", "ar_cmd", "Open balances by payer and patient, aged."),
     "ledger": ("otbill.cli.ledger", "ledger_cmd", "Check that the books balance."),
     "accumulators": (

@@ -110,6 +110,7 @@ def denials_show(
         f"item {v.id} ({v.state}{', ' + v.outcome if v.outcome else ''}): {v.kind} on claim "
         f"{v.claim} ({v.claim_state}), {v.patient}, {v.payer}, {v.date_of_service}",
         f"  why       {v.why}",
+        *(f"            {m}" for m in v.meaning),
         f"  cause     {v.cause}; preventable {v.preventable}, appealable {v.appealable}",
         f"  do        {ACTIONS.get(v.action, v.action)}"
         + (f" (appeal level {v.level})" if v.action == "appeal" else ""),
@@ -188,3 +189,41 @@ def denials_act(
 denials_act.help = (denials_act.help or "") + "; ".join(
     f"{k} {v}" for k, v in write_off_codes().items()
 )
+
+
+@denials_cmd.command("prevention")
+@db_options
+def denials_prevention(db_path: str | None, practice_npi: str | None, as_json: str | None) -> None:
+    """For each root cause in the 835s: the scrubber rules that cover it and whether the denied
+    claims passed them; and payer edits suggested from denials that recur."""
+    from otbill.denials.prevention import coverage, suggest
+    from otbill.ledger.prevention import denial_facts, list_edits
+
+    with session_scope(_engine(db_path)) as s:
+        pid = _practice(s, practice_npi)
+        facts = denial_facts(s, pid)
+        causes = coverage(facts)
+        ideas = suggest(facts, list_edits(s, pid))
+    lines = ["root causes, the most money first:"]
+    for c in causes:
+        lines.append(
+            f"  {c.label:<32}{c.denials:>5} denials {c.amount:>11,.2f}  "
+            f"rules {' '.join(c.rules) or '-'}"
+        )
+        lines.append(f"    {c.verdict}")
+    lines.append("\nsuggested payer edits (otbill edits add --suggestion N --why ...):")
+    for n, idea in enumerate(ideas, start=1):
+        lines.append(f"  {n}. {idea.edit.describe()}: {idea.edit.evidence}; ${idea.amount:,.2f}")
+    if not ideas:
+        lines.append("  none: no denial recurs with one payer on two claims or more")
+    _out(
+        as_json,
+        {
+            "causes": causes,
+            "suggestions": [
+                {"n": n, "edit": i.edit.as_doc(), "claims": i.claims, "amount": i.amount}
+                for n, i in enumerate(ideas, start=1)
+            ],
+        },
+        "\n".join(lines) if causes else "no denials",
+    )

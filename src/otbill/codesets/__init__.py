@@ -11,6 +11,7 @@ from datetime import date
 
 from otbill.codesets.icd10 import Icd10Registry
 from otbill.codesets.ncci import NcciTables
+from otbill.codesets.payer_edits import PayerEdits
 from otbill.codesets.pfs import FeeSchedule, bundled_fee_schedules, schedule_for
 
 
@@ -23,6 +24,8 @@ class CodeSets:
         default_factory=lambda: {fs.effective_from: fs for fs in bundled_fee_schedules()}
     )
     ncci: NcciTables = field(default_factory=NcciTables)
+    # The practice's own edits per payer, made from its denials (rule OT-EDIT-001).
+    payer_edits: PayerEdits = field(default_factory=PayerEdits)
 
     def fee_schedule_for(self, day: date) -> FeeSchedule | None:
         return schedule_for(self.fee_schedules.values(), day)

@@ -318,6 +318,19 @@ def _ncci() -> Iterator[Case]:
         yield case("OT-DIST-002", f"{kind} {start} 59 for XU", s)
 
 
+def _payer_edits() -> Iterator[Case]:
+    """The corpus's payer edits (scenarios.corpus_codesets): each broken three ways."""
+    for start in (Y22, Y24, Y26):
+        s = add_services(scenario(C, start), TARGET, Service("97150", 30))
+        yield case("OT-EDIT-001", f"commercial {start} 97150 with 97530, no 59", s)
+    for start in (Y16, Y22, Y26):
+        s = add_services(scenario(D, start), TARGET, Service("97039", 15))
+        yield case("OT-EDIT-001", f"Medicaid {start} 97039 the payer does not pay", s)
+    for start in (Y22, Y24, Y26):
+        s = set_services(scenario(W, start), TARGET, Service("97535", 30))
+        yield case("OT-EDIT-001", f"workers' comp {start} 97535 x2, the payer pays 1", s)
+
+
 def _evaluations() -> Iterator[Case]:
     for kind, start in ((M, Y22), (C, Y24), (W, Y26)):
         s = add_services(scenario(kind, start), 0, Service("97167", 30))
@@ -730,6 +743,7 @@ def defect_cases() -> Iterator[Case]:
         _assistant,
         _kx,
         _ncci,
+        _payer_edits,
         _evaluations,
         _diagnoses,
         _plan_of_care,

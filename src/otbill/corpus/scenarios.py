@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from otbill.codesets import CodeSets
 from otbill.codesets.ncci import Mue, NcciTables, PtpEdit
+from otbill.codesets.payer_edits import PayerEdit, PayerEdits
 from otbill.coding.coder import code_episode
 from otbill.dates import Period
 from otbill.model import (
@@ -109,8 +110,9 @@ class Scenario:
 
 
 def corpus_codesets() -> CodeSets:
-    """Shipped code sets plus NCCI tables for the corpus. The PTP and MUE rows are test data in
-    the CMS formats' shape, not CMS values: the real therapy rows were not at hand."""
+    """Shipped code sets plus NCCI tables and payer edits for the corpus. The PTP and MUE rows
+    are test data in the CMS formats' shape, not CMS values: the real therapy rows were not at
+    hand; the payer edits are test edits of the corpus's own payers."""
     ncci = NcciTables()
     ncci.add_ptp(
         [
@@ -129,6 +131,15 @@ def corpus_codesets() -> CodeSets:
     )
     cs = CodeSets()
     cs.ncci = ncci
+    cs.payer_edits = PayerEdits.of(
+        [
+            PayerEdit("PE-1", "ACME", "pair", "97150", "97530", ("59", "XU"), reason="CO-236",
+                      evidence="test edit"),
+            PayerEdit("PE-2", "MCD", "code", "97039", reason="CO-96", evidence="test edit"),
+            PayerEdit("PE-3", "WCX", "units", "97535", max_units=1, reason="CO-151",
+                      evidence="test edit"),
+        ]
+    )  # fmt: skip
     return cs
 
 

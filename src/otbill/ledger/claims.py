@@ -22,6 +22,7 @@ from otbill.ledger.claimdoc import claim_from_doc
 from otbill.ledger.db import bulk_work, insert_rows
 from otbill.ledger.edits import Edit
 from otbill.ledger.lifecycle import check_transition
+from otbill.ledger.prevention import practice_codesets
 from otbill.ledger.store import episode_docs, load_episodes
 from otbill.model import Claim, Episode
 from otbill.x12.t837p import Party, build_837p
@@ -78,6 +79,8 @@ def build_claims(
     claim that its visits no longer make (merged away, its visit gone) is voided, with why.
     Rows are written in bulk: a practice builds tens of thousands of claims at a time."""
     result = BuildResult()
+    # The practice's own payer edits (made from its denials) are checked with the rules.
+    codesets = practice_codesets(session, practice_id, codesets)
     scope = t.Claim.practice_id == practice_id
     wanted = None if patient_ids is None else set(patient_ids)
     if wanted is not None:

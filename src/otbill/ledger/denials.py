@@ -73,9 +73,33 @@ class ItemView:
     preventable: str
     appealable: str
     rules: list[str]
+    meaning: list[str]  # the CARC and each RARC in words (X12's where a list is loaded)
 
 
-def _view(row: t.WorkItem, claim: Any, patient: str, today: date) -> ItemView:
+def _meanings(row: t.WorkItem, codes: _Codes) -> list[str]:
+    out = []
+    if row.reason:
+        e = codes.carc.get(row.reason)
+        out.append(f"CARC {row.reason}: {e.description if e else 'not in any loaded list'}")
+    for r in row.remarks.split():
+        e = codes.rarc.get(r)
+        out.append(f"RARC {r}: {e.description if e else 'not in any loaded list'}")
+    return out
+
+
+@dataclass(frozen=True)
+class _Codes:
+    carc: dict[str, Any]
+    rarc: dict[str, Any]
+
+    @classmethod
+    def of(cls, session: Session) -> _Codes:
+        from otbill.ledger.codes import code_table
+
+        return cls(code_table(session, "CARC"), code_table(session, "RARC"))
+
+
+def _view(row: t.WorkItem, claim: Any, patient: str, today: date, codes: _Codes) -> ItemView:
     d = row.doc
     return ItemView(
         row.id,
@@ -108,6 +132,7 @@ def _view(row: t.WorkItem, claim: Any, patient: str, today: date) -> ItemView:
         d.get("preventable", ""),
         d.get("appealable", ""),
         list(d.get("rules", [])),
+        _meanings(row, codes),
     )
 
 
@@ -151,12 +176,13 @@ def list_items(
     if assignee:
         q = q.where(W.assignee == assignee)
     out = []
+    codes = _Codes.of(session)
     for row, number, claim_state, dos, last, first, ext in session.execute(q):
         age = (today - row.opened_on).days
         if (min_age is not None and age < min_age) or (max_age is not None and age > max_age):
             continue
         claim = _ClaimCols(number, claim_state, dos)
-        out.append(_view(row, claim, f"{last}, {first} ({ext})", today))
+        out.append(_view(row, claim, f"{last}, {first} ({ext})", today, codes))
     out.sort(key=lambda v: (v.due_on is None, v.due_on or today, -v.amount, v.id))
     return out
 
@@ -225,7 +251,9 @@ def show_item(session: Session, practice_id: int, item_id: int, today: date) -> 
             )
         )
     )
-    return ItemDetail(_view(row, claim, patient, today), history, appeals, others)
+    return ItemDetail(
+        _view(row, claim, patient, today, _Codes.of(session)), history, appeals, others
+    )
 
 
 def _event(session: Session, row: t.WorkItem, who: str, kind: str, text: str) -> None:
@@ -253,7 +281,7 @@ def note(session: Session, practice_id: int, item_id: int, text: str, who: str) 
 
 def _reload(session: Session, row: t.WorkItem) -> ItemView:
     claim, patient = _claim_and_patient(session, row)
-    return _view(row, claim, patient, now().date())
+    return _view(row, claim, patient, now().date(), _Codes.of(session))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from otbill.rules import (  # noqa: F401
     modifiers,
     ncci,
     parties,
+    payer_edits,
     plan_of_care,
     progress,
     units,

@@ -47,6 +47,7 @@ class Category(StrEnum):
     PROVIDER = "provider"
     WORKERS_COMP = "workers_comp"
     DOCUMENTATION = "documentation"
+    PAYER_EDIT = "payer_edit"  # a practice's own edit for one payer, from its denials
 
 
 @dataclass(frozen=True, slots=True)
