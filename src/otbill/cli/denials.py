@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -162,27 +163,53 @@ def denials_note(item: int, text: str, who: str, **kw: Any) -> None:
 @click.argument("action", type=click.Choice(ACT))
 @click.option("--why", required=True, help="The reason, kept in the item's history.")
 @click.option("--code", help="A write-off's reason code (see `otbill denials act --help`).")
+@click.option(
+    "--letter",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="appeal: write the letter (PDF) filed with it; needs --signer.",
+)
+@click.option("--signer", help="Who signs the letter: the party or its representative.")
 @click.option("--who", default="otbill", show_default=True)
 @_as_of
 @db_options
 def denials_act(
-    item: int, action: str, why: str, code: str | None, who: str, as_of: Any, **kw: Any
+    item: int,
+    action: str,
+    why: str,
+    code: str | None,
+    letter: Path | None,
+    signer: str | None,
+    who: str,
+    as_of: Any,
+    **kw: Any,
 ) -> None:
     """End an item in an action, carried out by the claim's lifecycle: correct, resubmit,
     appeal, void, write_off (with --code), bill_patient, bill_secondary, none or close.
 
     Write-off codes:"""
+    today = _today(as_of)
     with session_scope(_engine(kw["db_path"])) as s:
-        r = act(
-            s, _practice(s, kw["practice_npi"]), item, action, who, why, _today(as_of), code=code
-        )
+        pid = _practice(s, kw["practice_npi"])
+        pdf, doc = None, None
+        if letter is not None:
+            if action != "appeal" or not signer:
+                raise click.UsageError("--letter goes with appeal and --signer")
+            from otbill.forms.appeal import render_letter
+            from otbill.ledger.appeals import letter_doc, letter_for
+
+            made = letter_for(s, pid, item, signer, today, argue=why)
+            pdf, doc = render_letter(made), letter_doc(made)
+        r = act(s, pid, item, action, who, why, today, code=code, letter=doc)
+    if letter is not None and pdf is not None:
+        letter.write_bytes(pdf)  # after the commit: no letter for an appeal not recorded
     also = f" (and items {', '.join(map(str, r.also))})" if r.also else ""
     new = f"; new claim {r.new_claim}" if r.new_claim else ""
+    wrote = f"; the letter is in {letter}" if letter is not None else ""
     _out(
         kw["as_json"],
         r,
         f"item {r.item}{also}: {r.action} -> {r.state}; claim {r.claim} {r.claim_state}{new}. "
-        f"{r.message}",
+        f"{r.message}{wrote}",
     )
 
 
@@ -226,4 +253,47 @@ def denials_prevention(db_path: str | None, practice_npi: str | None, as_json: s
             ],
         },
         "\n".join(lines) if causes else "no denials",
+    )
+
+
+@denials_cmd.command("letter")
+@click.argument("item", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--signer", required=True, help="Who signs: the party or its representative.")
+@click.option("--argue", default="", help="Your own argument, added to the record's.")
+@click.option(
+    "--kind",
+    type=click.Choice(["appeal", "reopening"]),
+    help="Default: a reopening where the payer takes no corrected claims and the item asks for "
+    "a correction (Medicare Part B clerical errors); an appeal otherwise.",
+)
+@_as_of
+@db_options
+def denials_letter(
+    item: int,
+    output: Path,
+    signer: str,
+    argue: str,
+    kind: str | None,
+    as_of: Any,
+    db_path: str | None,
+    practice_npi: str | None,
+    as_json: str | None,
+) -> None:
+    """The appeal (redetermination request with every element 42 CFR 405.944(b) requires) or
+    reopening request for an item, as PDF, argued from the claim's own record."""
+    from otbill.forms.appeal import render_letter
+    from otbill.ledger.appeals import letter_doc, letter_for
+
+    with session_scope(_engine(db_path)) as s:
+        letter = letter_for(
+            s, _practice(s, practice_npi), item, signer, _today(as_of), argue=argue, kind=kind
+        )
+    output.write_bytes(render_letter(letter))
+    _out(
+        as_json,
+        letter_doc(letter),
+        f"wrote {letter.title} to {output}; {letter.due}; enclose: "
+        + "; ".join(letter.enclosures[:3])
+        + (" ..." if len(letter.enclosures) > 3 else ""),
     )

@@ -194,7 +194,7 @@ class _ClaimCols:
     date_of_service: date
 
 
-def _item(session: Session, practice_id: int, item_id: int) -> t.WorkItem:
+def get_item(session: Session, practice_id: int, item_id: int) -> t.WorkItem:
     row = session.get(t.WorkItem, item_id)
     if row is None or row.practice_id != practice_id:
         raise WorkError(f"no work item {item_id} in this practice")
@@ -218,7 +218,7 @@ class ItemDetail:
 
 
 def show_item(session: Session, practice_id: int, item_id: int, today: date) -> ItemDetail:
-    row = _item(session, practice_id, item_id)
+    row = get_item(session, practice_id, item_id)
     claim, patient = _claim_and_patient(session, row)
     history = [
         {"at": e.at, "who": e.who, "kind": e.kind, "text": e.text}
@@ -262,7 +262,7 @@ def _event(session: Session, row: t.WorkItem, who: str, kind: str, text: str) ->
 
 
 def assign(session: Session, practice_id: int, item_id: int, to: str, who: str) -> ItemView:
-    row = _item(session, practice_id, item_id)
+    row = get_item(session, practice_id, item_id)
     if not to.strip():
         raise WorkError("assign to whom? give a user name")
     before = row.assignee
@@ -272,7 +272,7 @@ def assign(session: Session, practice_id: int, item_id: int, to: str, who: str) 
 
 
 def note(session: Session, practice_id: int, item_id: int, text: str, who: str) -> ItemView:
-    row = _item(session, practice_id, item_id)
+    row = get_item(session, practice_id, item_id)
     if not text.strip():
         raise WorkError("a note needs some text")
     _event(session, row, who, "note", text.strip())
@@ -296,7 +296,7 @@ class ActResult:
     also: list[int]  # the claim's other items the same action settled
 
 
-def _level_name(medicare: bool, level: int) -> str:
+def level_name(medicare: bool, level: int) -> str:
     if medicare:
         return MEDICARE_LEVELS[min(level, 5) - 1].name
     return "first-level appeal" if level == 1 else f"level {level} appeal"
@@ -312,13 +312,14 @@ def act(
     today: date,
     *,
     code: str | None = None,
+    letter: dict[str, Any] | None = None,
 ) -> ActResult:
     """End an item in an action, carried out by the claim's lifecycle (see the module's text)."""
     if action not in ACT:
         raise WorkError(f"unknown action {action!r}: one of {', '.join(ACT)}")
     if not why.strip():
         raise WorkError("say why: the reason is kept in the item's history")
-    row = _item(session, practice_id, item_id)
+    row = get_item(session, practice_id, item_id)
     if row.state == "closed":
         raise WorkError(f"item {item_id} is closed ({row.outcome}): nothing left to do")
     claim, _ = _claim_and_patient(session, row)
@@ -344,7 +345,7 @@ def act(
         )
     elif action == "appeal":
         outcome = appeal(session, practice_id, number, who, why)
-        name = _level_name(payer.medicare_ffs, row.level)
+        name = level_name(payer.medicare_ffs, row.level)
         session.add(
             t.Appeal(
                 practice_id=practice_id,
@@ -357,7 +358,7 @@ def act(
                 decision="pending",
                 at=now(),
                 who=who,
-                doc={"why": why},
+                doc={"why": why, "letter": letter},
             )
         )
         state, done = "waiting", "appealed"

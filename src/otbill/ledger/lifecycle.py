@@ -34,7 +34,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "submitted": frozenset({"accepted", "rejected", "paid", "partially_paid", "denied"}),
     "accepted": frozenset({"paid", "partially_paid", "denied", "rejected"}),
     "rejected": frozenset({"draft", "voided", "closed"}),
-    "paid": frozenset({"closed", "corrected", "voided", "partially_paid", "denied", "accepted"}),
+    # A paid claim may still be appealed: a line denied beside the lines paid, or underpaid.
+    "paid": frozenset(
+        {"closed", "corrected", "voided", "partially_paid", "denied", "accepted", "appealed"}
+    ),
     "partially_paid": frozenset(
         {"paid", "appealed", "corrected", "voided", "closed", "denied", "accepted"}
     ),
