@@ -313,3 +313,42 @@ def test_filters(engine: Engine, tmp_path: Path) -> None:
     assert items(engine, pid, payer="NOBODY") == []
     assert len(items(engine, pid, min_age=5)) == 2 and items(engine, pid, min_age=6) == []
     assert {v.therapist for v in items(engine, pid)} == {"1987654328"}
+
+
+def test_a_contract_rate_finds_a_commercial_underpayment(
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from otbill.cli import main
+
+    pid, claims = sent(engine, "commercial", tmp=tmp_path)
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        "payer,code,modifier,rate,effective_from,effective_to,source\n"
+        "MCR-IL,97530,,30.00,2026-01-01,,contract exhibit B\n"
+        "MCR-IL,97530,KX,99.00,2026-01-01,,a modifier row applies only where it is\n"
+        "MCR-IL,97112,,25.00,2025-01-01,2025-12-31,last year's rate\n"
+    )
+    monkeypatch.setenv("OTBILL_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert main(["contracts", "load", str(rates)]) == 0
+    b = claims[1]  # 97530 x2 (the contract allows 2 x 30.00 = 60.00), 97112 x1 (no 2026 rate)
+    first = svc(b, 0, "44.00", ("CO", "45", str(b.lines[0].charge - 55)), ("PR", "3", "11.00"),
+                allowed="55.00")  # fmt: skip
+    second = svc(b, 1, "20.00", ("CO", "45", str(b.lines[1].charge - 20)), allowed="20.00")
+    low = pay(b, first, second)
+    post(engine, pid, PAID_ON, low)
+    (item,) = items(engine, pid)
+    assert (item.code, item.kind, item.amount, item.action) == (
+        "97530",
+        "underpayment",
+        D("5.00"),
+        "appeal",
+    )
+    assert item.due_on == date(2026, 9, 23)  # the commercial appeal window, 180 days
+    bad = tmp_path / "bad.csv"
+    bad.write_text("payer,code,rate,effective_from\nNOBODY,97530,1.00,2026-01-01\n")
+    capsys.readouterr()
+    assert main(["contracts", "load", str(bad)]) == 2
+    assert "not a payer of this practice: NOBODY" in capsys.readouterr().err

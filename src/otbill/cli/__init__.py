@@ -45,6 +45,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "era": ("otbill.cli.ledger", "era_cmd", "Post an 835 remittance."),
     "edits": ("otbill.cli.edits", "edits_cmd", "The practice's own payer edits, from denials."),
     "codes": ("otbill.cli.codes", "codes_cmd", "CARC and RARC: what reason codes mean."),
+    "contracts": (
+        "otbill.cli.edits",
+        "contracts_cmd",
+        "Contract rates for the underpayment check.",
+    ),
     "ar": ("otbill.cli.ledger", "ar_cmd", "Open balances by payer and patient, aged."),
     "ledger": ("otbill.cli.ledger", "ledger_cmd", "Check that the books balance."),
     "accumulators": (

@@ -3,6 +3,7 @@ checks (rule OT-EDIT-001); `otbill denials prevention` suggests them from recurr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -86,3 +87,24 @@ def edits_disable(
     with session_scope(_engine(db_path)) as s:
         e = disable_edit(s, _practice(s, practice_npi), edit_id, who, why)
     _out(as_json, e.as_doc(), f"{e.id} disabled: {e.describe()}")
+
+
+@click.group("contracts")
+def contracts_cmd() -> None:
+    """Contract rates per payer and code: what an underpaid line is measured against where the
+    Medicare fee schedule does not price it."""
+
+
+@contracts_cmd.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_options
+def contracts_load(file: Path, db_path: str | None, practice_npi: str | None, as_json: Any) -> None:
+    """Load a CSV (payer,code,modifier,rate,effective_from,effective_to,source); it replaces
+    the rates of the payers it names."""
+    from otbill.ledger.contracts import load_rates, read_rates
+
+    rates = read_rates(file.read_text(encoding="utf-8-sig"), file.name)
+    with session_scope(_engine(db_path)) as s:
+        n = load_rates(s, _practice(s, practice_npi), rates)
+    payers = sorted({r.payer for r in rates})
+    _out(as_json, {"rates": n, "payers": payers}, f"{n} rates for {', '.join(payers)} loaded")

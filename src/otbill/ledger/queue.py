@@ -31,6 +31,7 @@ from otbill.denials.queue import (
     rejection_item,
 )
 from otbill.ledger import schema as t
+from otbill.ledger.contracts import RateBook
 from otbill.ledger.db import in_chunks, insert_rows
 from otbill.model import PayerKind, UnitMethod
 from otbill.model.remittance import ClaimPayment, ServicePayment
@@ -85,9 +86,13 @@ def unknown_payer() -> PayerFacts:
     )
 
 
-def _facts(line: PostedLine) -> LineFacts:
+def _facts(line: PostedLine, payer: str, day: date, rates: RateBook | None) -> LineFacts:
+    """A posted line for the queue; what a contract allows where no fee schedule priced it."""
     mods = tuple(m for m in line.modifiers.split(":") if m)
-    return LineFacts(line.line_no, line.code, mods, line.units, line.expected_allowed)
+    expected = line.expected_allowed
+    if expected is None and rates:
+        expected = rates.expected(payer, line.code, mods, line.units, day)
+    return LineFacts(line.line_no, line.code, mods, line.units, expected)
 
 
 @dataclass
@@ -116,6 +121,7 @@ class QueueBatch:
     trace: str
     who: str
     events: list[_Payment | _Reversal] = field(default_factory=list)
+    _book: RateBook | None = None
 
     def payment(
         self,
@@ -130,6 +136,11 @@ class QueueBatch:
 
     def reversal(self, claim_id: int, target_posting_id: int) -> None:
         self.events.append(_Reversal(claim_id, target_posting_id))
+
+    def _rates(self) -> RateBook:
+        if self._book is None:
+            self._book = RateBook.of(self.session, self.practice_id)
+        return self._book
 
     def flush(self) -> None:
         if not self.events:
@@ -180,7 +191,8 @@ class QueueBatch:
         earlier = {r.claim_line_id: r for r in mine if r.posting_id != e.posting_id}
         by_no = {ln.line_no: ln.id for ln, _ in e.matched if ln is not None}
         paid_lines = {ln.id for ln, s in e.matched if ln is not None and s.paid > 0}
-        facts = [(_facts(ln) if ln else None, s) for ln, s in e.matched]
+        rates = self._rates()
+        facts = [(_facts(ln, e.payer_ext, e.dos, rates) if ln else None, s) for ln, s in e.matched]
         drafts = []
         for d in items_for_payment(e.cp, facts, payer, self.notice, e.dos):
             line_id = by_no.get(d.line_no) if d.line_no is not None else None
