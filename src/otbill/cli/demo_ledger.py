@@ -23,6 +23,7 @@ from otbill.forms.statement import render_statement
 from otbill.ledger.books import accounts_receivable, verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit, write_after_commit
 from otbill.ledger.db import make_engine, session_scope
+from otbill.ledger.denials import list_items
 from otbill.ledger.migrate import upgrade
 from otbill.ledger.patients import patient_balances, statement_for
 from otbill.ledger.payments import record_payment
@@ -81,6 +82,7 @@ def run_ledger_demo(practice: Any, end: date, as_of: date, out: Path | None) -> 
         )
         breaks = verify(s, pid)
         ar = accounts_receivable(s, pid, as_of)
+        queue = list_items(s, pid, paid_on)
         states: dict[str, int] = {}
         for c in list_claims(s, pid):
             states[c.state] = states.get(c.state, 0) + 1
@@ -103,6 +105,11 @@ def run_ledger_demo(practice: Any, end: date, as_of: date, out: Path | None) -> 
         "books_balance": not breaks,
         "breaks": breaks[:10],
         "ar_total": f"{ar.total:.2f}",
+        "denial_items": len(queue),
+        "denial_amount": f"{sum((v.amount for v in queue), Decimal('0.00')):.2f}",
+        "denial_causes": dict(
+            sorted({v.cause: sum(1 for w in queue if w.cause == v.cause) for v in queue}.items())
+        ),
         "days_in_ar": None if ar.days_in_ar is None else str(ar.days_in_ar),
     }
 
@@ -130,4 +137,10 @@ def print_ledger_demo(d: dict[str, Any]) -> None:
     verdict = "balance" if d["books_balance"] else f"DO NOT balance: {d['breaks']}"
     click.echo(f"  the books            {verdict}")
     click.echo(f"  open A/R             ${d['ar_total']} (days in A/R {d['days_in_ar'] or 'n/a'})")
+    causes = ", ".join(f"{k} {v}" for k, v in d["denial_causes"].items())
+    click.echo(
+        f"  denial work queue    {d['denial_items']} items, ${d['denial_amount']} at stake"
+        + (f" ({causes})" if causes else "")
+    )
+    click.echo(f"  work them            otbill denials list --db {d['database']}")
     click.echo(f"  try                  otbill claims list --db {d['database']}")
