@@ -352,3 +352,18 @@ def test_a_contract_rate_finds_a_commercial_underpayment(
     capsys.readouterr()
     assert main(["contracts", "load", str(bad)]) == 2
     assert "not a payer of this practice: NOBODY" in capsys.readouterr().err
+
+
+def test_two_reasons_on_one_line_are_two_items_closed_together(
+    engine: Engine, tmp_path: Path
+) -> None:
+    pid, claims = sent(engine, tmp=tmp_path)
+    c = claims[3]
+    charge = c.lines[0].charge
+    both = pay(c, svc(c, 0, "0.00", ("CO", "50", "100.00"), ("CO", "97", str(charge - 100))))
+    post(engine, pid, PAID_ON, both)
+    assert sorted(v.reason for v in items(engine, pid, "open")) == ["CO-50", "CO-97"]
+    paid = pay(c, svc(c, 0, "44.80", ("CO", "45", str(charge - D("44.80")))))
+    post(engine, pid, date(2026, 5, 1), paid, trace="LATER")
+    assert items(engine, pid, "open") == []
+    assert [v.outcome for v in items(engine, pid, "closed")] == ["paid", "paid"]

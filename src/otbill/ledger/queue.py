@@ -188,7 +188,10 @@ class QueueBatch:
         for r in [r for r in mine if r.kind == "rejection"]:
             closed.append((r, "adjudicated", f"the payer adjudicated it: 835 {self.trace}"))
             mine.remove(r)
-        earlier = {r.claim_line_id: r for r in mine if r.posting_id != e.posting_id}
+        earlier: dict[int | None, list[t.WorkItem]] = {}
+        for r in mine:
+            if r.posting_id != e.posting_id:
+                earlier.setdefault(r.claim_line_id, []).append(r)
         by_no = {ln.line_no: ln.id for ln, _ in e.matched if ln is not None}
         paid_lines = {ln.id for ln, s in e.matched if ln is not None and s.paid > 0}
         rates = self._rates()
@@ -196,23 +199,24 @@ class QueueBatch:
         drafts = []
         for d in items_for_payment(e.cp, facts, payer, self.notice, e.dos):
             line_id = by_no.get(d.line_no) if d.line_no is not None else None
-            before = earlier.get(line_id)
-            if before is not None and before.outcome == "appealed" and d.kind != "underpayment":
+            appeals = [r for r in earlier.get(line_id, []) if r.outcome == "appealed"]
+            if appeals and d.kind != "underpayment":
                 # Denied again after an appeal: the work now is the next level's.
-                d = at_level(d, before.level + 1, payer, self.notice, e.dos)
+                d = at_level(d, max(r.level for r in appeals) + 1, payer, self.notice, e.dos)
             drafts.append((e, d, line_id))
         denied_again = {line_id for _, d, line_id in drafts if d.kind != "underpayment"}
-        for line_id, row in earlier.items():
-            appealed = row.state == "waiting" and row.outcome == "appealed"
-            if line_id in denied_again:
-                outcome = "upheld" if appealed else "superseded"
-                closed.append((row, outcome, f"denied again by 835 {self.trace}"))
-            elif line_id in paid_lines or (line_id is None and e.cp.paid > 0):
-                outcome = "overturned" if appealed else "paid"
-                closed.append((row, outcome, f"paid by 835 {self.trace}"))
-            else:
-                continue
-            mine.remove(row)
+        for line_id, rows in earlier.items():
+            for row in rows:
+                appealed = row.state == "waiting" and row.outcome == "appealed"
+                if line_id in denied_again:
+                    outcome = "upheld" if appealed else "superseded"
+                    closed.append((row, outcome, f"denied again by 835 {self.trace}"))
+                elif line_id in paid_lines or (line_id is None and e.cp.paid > 0):
+                    outcome = "overturned" if appealed else "paid"
+                    closed.append((row, outcome, f"paid by 835 {self.trace}"))
+                else:
+                    continue
+                mine.remove(row)
         return drafts
 
     def _write(
