@@ -10,12 +10,10 @@ from datetime import datetime
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from otbill.cli.ledger import _engine, _out, _practice, claims_cmd, db_options
-from otbill.ledger import schema as t
-from otbill.ledger.books import claim_totals
 from otbill.ledger.db import session_scope
+from otbill.ledger.views import claim_detail
 from otbill.ledger.workflow import (
     Outcome,
     appeal,
@@ -50,50 +48,7 @@ def claims_show(
 ) -> None:
     """A claim: its lines, findings, balance and history."""
     with session_scope(_engine(db_path)) as s:
-        row = find(s, _practice(s, practice_npi), number)
-        lines = list(
-            s.scalars(
-                select(t.ClaimLine)
-                .where(t.ClaimLine.claim_id == row.id)
-                .order_by(t.ClaimLine.line_no)
-            )
-        )
-        events = list(
-            s.scalars(
-                select(t.ClaimEvent)
-                .where(t.ClaimEvent.claim_id == row.id)
-                .order_by(t.ClaimEvent.id)
-            )
-        )
-        data = {
-            "number": row.number,
-            "state": row.state,
-            "payer": row.payer_ext,
-            "frequency": row.frequency,
-            "original_number": row.original_number,
-            "payer_claim_number": row.payer_claim_number,
-            "date_of_service": row.date_of_service,
-            **claim_totals(s, [row])[row.id].as_dict(),
-            "lines": [
-                {
-                    "line": ln.line_no,
-                    "code": ln.code,
-                    "modifiers": ln.modifiers.split(":") if ln.modifiers else [],
-                    "units": ln.units,
-                    "charge": ln.charge,
-                    "allowed": ln.allowed,
-                    "paid": ln.paid,
-                    "adjusted": ln.adjusted,
-                    "patient_resp": ln.patient_resp,
-                }
-                for ln in lines
-            ],
-            "findings": row.findings.get("items", []),
-            "history": [
-                {"at": e.at, "who": e.who, "from": e.from_state, "to": e.to_state, "why": e.why}
-                for e in events
-            ],
-        }
+        data = claim_detail(s, find(s, _practice(s, practice_npi), number))
     groups = ", ".join(f"{g} {v:,.2f}" for g, v in data["adjustments"].items() if v)
     text = [
         f"claim {data['number']} ({data['state']}) {data['payer']} {data['date_of_service']}: "

@@ -12,7 +12,7 @@ from otbill.cli.options import build_codesets, codeset_options
 from otbill.cli.output import emit, json_options
 from otbill.cli.visits import coded, one_practice, read_visits
 from otbill.model import Practice
-from otbill.model.eligibility import EligibilityInquiry, Entity
+from otbill.model.eligibility import Entity
 from otbill.model.remittance import Remittance
 from otbill.model.status import ClaimStatusInquiry, StatusClaim, StatusProvider, StatusSubscriber
 from otbill.x12.writer import InterchangeInfo
@@ -123,52 +123,16 @@ def x12_270(
     types: tuple[str, ...],
 ) -> None:
     """An eligibility inquiry for each patient of the visits file with each coverage's payer."""
-    from otbill.x12.t270 import build_270
+    from otbill.x12.t270 import build_270, inquiries_for
 
     episodes = read_visits(file)
     practice = one_practice(episodes, file)
     when = _now()
     inquiries = []
     for ep in episodes:
-        inquiries.extend(_inquiries(ep, on.date() if on else None, when, types))
+        inquiries.extend(inquiries_for(ep, on.date() if on else None, when, types))
     output.write_text(build_270(inquiries, _info(practice, receiver, control, test)))
     click.echo(f"wrote {len(inquiries)} eligibility inquiries to {output}")
-
-
-def _inquiries(
-    ep: Any, on: Any, when: datetime, types: tuple[str, ...]
-) -> list[EligibilityInquiry]:
-    day = on or (ep.visits[-1].date if ep.visits else when.date())
-    pr = ep.practice
-    inquiries = []
-    for n, cov in enumerate(ep.coverages, start=1):
-        payer = ep.payers[cov.payer_id]
-        p = ep.patient
-        sub = cov.subscriber
-        dependent = None if sub is None else Entity(p.last_name, p.first_name, True)
-        subscriber = (
-            Entity(p.last_name, p.first_name, True, "MI", cov.member_id)
-            if sub is None
-            else Entity(sub.last_name, sub.first_name, True, "MI", cov.member_id)
-        )
-        inquiries.append(
-            EligibilityInquiry(
-                payer=Entity(payer.name, id_qualifier="PI", id=payer.id),
-                provider=Entity(pr.name, id_qualifier="XX", id=pr.npi),
-                subscriber=subscriber,
-                trace=f"{p.id}-{n}",
-                trace_originator="1" + pr.tax_id,
-                service_date=day,
-                reference=f"{p.id}-{n}",
-                created=when.date(),
-                created_time=when.strftime("%H%M"),
-                subscriber_birth=p.birth_date if sub is None else sub.birth_date,
-                dependent=dependent,
-                dependent_birth=p.birth_date if dependent else None,
-                service_types=types,
-            )
-        )
-    return inquiries
 
 
 @x12_cmd.command("276")

@@ -271,16 +271,25 @@ def _line_rows(claim_id: int, c: Built) -> list[dict[str, Any]]:
     ]
 
 
-def list_claims(
-    session: Session,
+SORTS = {
+    "date_of_service": t.Claim.date_of_service,
+    "number": t.Claim.number,
+    "state": t.Claim.state,
+    "payer": t.Claim.payer_ext,
+    "charge": t.Claim.total_charge,
+}
+
+
+def claims_query(
     practice_id: int,
     state: str | None = None,
     *,
     payer: str | None = None,
     since: date | None = None,
-) -> list[t.Claim]:
-    """The practice's claims in date-of-service order: in one state, billed to one payer (its
-    id), with dates of service from ``since`` on, as asked."""
+    patient_id: int | None = None,
+) -> Any:
+    """The practice's claims: in one state, billed to one payer (its id), with dates of service
+    from ``since`` on, of one patient, as asked."""
     q = select(t.Claim).where(t.Claim.practice_id == practice_id)
     if state:
         q = q.where(t.Claim.state == state)
@@ -288,7 +297,33 @@ def list_claims(
         q = q.where(t.Claim.payer_ext == payer)
     if since:
         q = q.where(t.Claim.date_of_service >= since)
-    return list(session.scalars(q.order_by(t.Claim.date_of_service, t.Claim.number)))
+    if patient_id is not None:
+        q = q.where(t.Claim.patient_id == patient_id)
+    return q
+
+
+def list_claims(
+    session: Session,
+    practice_id: int,
+    state: str | None = None,
+    *,
+    payer: str | None = None,
+    since: date | None = None,
+    sort: Sequence[str] = ("date_of_service", "number"),
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[t.Claim]:
+    """The claims ``claims_query`` selects, ordered by ``sort`` (keys of SORTS, "-" first for
+    descending), a page of them when ``limit`` is given."""
+    q = claims_query(practice_id, state, payer=payer, since=since)
+    order = []
+    for key in sort:
+        col = SORTS[key.lstrip("-")]
+        order.append(col.desc() if key.startswith("-") else col)
+    q = q.order_by(*order, t.Claim.id)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return list(session.scalars(q))
 
 
 @dataclass

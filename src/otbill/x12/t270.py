@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from otbill.model import Episode
 from otbill.model.eligibility import (
     Benefit,
     EligibilityInquiry,
@@ -196,4 +197,41 @@ def read_271(tx: Transaction) -> list[EligibilityResponse]:
                 )
                 rejections = []
     close()
+    return out
+
+
+def inquiries_for(
+    ep: Episode, on: date | None, when: datetime, types: tuple[str, ...] = ("30", "AD")
+) -> list[EligibilityInquiry]:
+    """An inquiry for each of the episode's coverages: the patient as subscriber, or as the
+    subscriber's dependent; for ``on`` (default: the last visit's date)."""
+    day = on or (ep.visits[-1].date if ep.visits else when.date())
+    pr, p = ep.practice, ep.patient
+    out = []
+    for n, cov in enumerate(ep.coverages, start=1):
+        payer = ep.payers[cov.payer_id]
+        sub = cov.subscriber
+        dependent = None if sub is None else Entity(p.last_name, p.first_name, True)
+        subscriber = (
+            Entity(p.last_name, p.first_name, True, "MI", cov.member_id)
+            if sub is None
+            else Entity(sub.last_name, sub.first_name, True, "MI", cov.member_id)
+        )
+        out.append(
+            EligibilityInquiry(
+                payer=Entity(payer.name, id_qualifier="PI", id=payer.id),
+                provider=Entity(pr.name, id_qualifier="XX", id=pr.npi),
+                subscriber=subscriber,
+                trace=f"{p.id}-{n}",
+                trace_originator="1" + pr.tax_id,
+                service_date=day,
+                reference=f"{p.id}-{n}",
+                created=when.date(),
+                created_time=when.strftime("%H%M"),
+                subscriber_birth=p.birth_date if sub is None else sub.birth_date,
+                dependent=dependent,
+                dependent_birth=p.birth_date if dependent else None,
+                service_types=types,
+            )
+        )
     return out

@@ -1,9 +1,12 @@
-"""Databases for the ledger tests: a SQLite file, and a real PostgreSQL database (127.0.0.1:5432,
-trust auth; .ci/run starts the server when it is down)."""
+"""Databases for the tests that store: a SQLite file, and a real PostgreSQL database
+(127.0.0.1:5432, trust auth; .ci/run starts the server when it is down)."""
 
 from __future__ import annotations
 
 import os
+
+# The suite signs in hundreds of times: cheap Argon2 parameters (otbill.access.passwords).
+os.environ.setdefault("OTBILL_TEST_FAST_HASHES", "1")
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

@@ -1,0 +1,133 @@
+"""The workbench's server: the REST API under /api, the pages, and what wraps every request
+(a request id, the security headers, the audit row)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from otbill import __version__
+from otbill.access.audit import Entry, record
+from otbill.api.deps import Actor, AuditNote, client_of
+from otbill.api.problems import Problem, problem_response
+from otbill.errors import OtbillError
+
+log = logging.getLogger("otbill.api")
+
+# Content-Security-Policy: nothing from elsewhere, no inline script (htmx is served from here).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",  # patient data is never kept in a shared cache
+}
+
+
+def _outcome(status: int) -> str:
+    if status < 400:
+        return "success"
+    if status in (401, 403, 404):
+        return "denied"
+    return "error" if status >= 500 else "failure"
+
+
+def create_app(engine: Engine, runner: Any = None) -> FastAPI:
+    app = FastAPI(
+        title="otbill",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    if runner is None:
+        from otbill.ledger.jobs import ThreadRunner
+
+        runner = ThreadRunner(engine)
+    app.state.runner = runner
+
+    @app.middleware("http")
+    async def wrap(request: Request, call_next: Any) -> Response:
+        request.state.request_id = secrets.token_hex(8)
+        request.state.audit = None
+        request.state.actor = None
+        status = 500
+        try:
+            response: Response = await call_next(request)
+            status = response.status_code
+        finally:
+            n: AuditNote | None = request.state.audit
+            if n is not None:
+                a: Actor | None = request.state.actor
+                ip, ua = client_of(request)
+                entry = Entry(
+                    n.action,
+                    n.event,
+                    _outcome(status),
+                    a.user_id if a else None,
+                    a.username if a else "",
+                    n.practice_id,
+                    n.resource,
+                    n.patient_id,
+                    ip,
+                    ua,
+                    request.state.request_id,
+                    {
+                        "status": status,
+                        "path": request.url.path,
+                        "via": a.via if a else "",
+                        **n.detail,
+                    },
+                )
+                await run_in_threadpool(record, engine, entry)
+        for k, v in HEADERS.items():
+            response.headers.setdefault(k, v)
+        response.headers["X-Request-Id"] = request.state.request_id
+        return response
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, e: Problem) -> Response:
+        return problem_response(request, e.status, e.detail, e.kind, **e.extra)
+
+    @app.exception_handler(OtbillError)
+    async def _otbill(request: Request, e: OtbillError) -> Response:
+        # otbill's own refusals (a lifecycle move not allowed, bad input): the caller's to fix.
+        return problem_response(request, 422, str(e), "refused")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, e: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(x) for x in err["loc"]), "problem": err["msg"]}
+            for err in e.errors()
+        ]
+        return problem_response(request, 422, "the request is not valid", "invalid", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, e: StarletteHTTPException) -> Response:
+        return problem_response(request, e.status_code, str(e.detail))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, e: Exception) -> Response:
+        log.exception("request %s failed", request.state.request_id)
+        return problem_response(
+            request, 500, f"otbill failed; quote request {request.state.request_id}", "error"
+        )
+
+    from otbill.api.routes import mount
+
+    mount(app)
+    return app
