@@ -297,6 +297,7 @@ def summarize(run: YearRun) -> dict[str, Any]:
             }
             for k in sorted(lines, key=lambda k: -len(denied_claims[k]))
         },
+        "underpaid_lines": sum(1 for a in run.adjudications for d in a.decisions if not d.denial),
         "by_simulator_rule": dict(
             Counter(d.rule for a in run.adjudications for d in a.decisions).most_common()
         ),
@@ -326,6 +327,7 @@ def print_year(d: dict[str, Any]) -> None:
         echo(
             f"    {v['label']:<32}{v['claims']:>5}{v['lines']:>7}  ${Decimal(v['amount']):>10,.2f}"
         )
+    echo(f"  underpaid         {d['underpaid_lines']} lines allowed below the fee schedule")
     echo(f"  claims by state   {', '.join(f'{k} {v}' for k, v in d['states'].items())}")
     verdict = "balance" if d["books_balance"] else f"DO NOT balance: {d['breaks']}"
     echo(f"  the books         {verdict}; open A/R ${Decimal(d['ar_total']):,.2f}")

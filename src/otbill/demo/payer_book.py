@@ -66,13 +66,20 @@ MEDICARE = Terms(
     filing_days=365,  # one calendar year after the date of service: 42 CFR 424.44(a)(1)
     review_rate=0.12,
     necessity_rate=0.12,
-    lag_days=14,  # no payment before the 14th day for an electronic claim (payment floor)
+    lag_days=14,  # the payment floor: not before the 14th day (Pub. 100-04 ch.1 §80.2.1.1)
     lag_extra=10,
     weekday=1,
     counts_units=UnitMethod.CMS,
-    deductible=Decimal("257.00"),  # Part B deductible, 2025
+    deductible=Decimal("257.00"),  # Part B deductible, 2025 (other years: PART_B_DEDUCTIBLE)
     coinsurance=Decimal("0.20"),  # CPM ch.5 §10.3
 )
+
+# The Part B deductible by calendar year (CMS's yearly Medicare Parts A & B premiums and
+# deductibles notices).
+PART_B_DEDUCTIBLE: Mapping[int, Decimal] = MappingProxyType(
+    {2022: Decimal("233.00"), 2023: Decimal("226.00"), 2024: Decimal("240.00"),
+     2025: Decimal("257.00")}
+)  # fmt: skip
 
 # The demo practice's payers (demo/practice.py), each with its own terms. Any other payer is
 # adjudicated by its kind's terms (DEFAULTS).
@@ -93,9 +100,10 @@ DEMO_TERMS: Mapping[str, Terms] = MappingProxyType(
             lapse_rate=0.03,
             short_auth_rate=0.15,
         ),
-        # Illinois Medicaid's own limit is 180 days (HFS provider handbook, chapter 100), not
-        # the 12 months of the federal ceiling (42 CFR 447.45(d)) that otbill's default
-        # Medicaid profile holds: the practice learns it from the denial.
+        # A state's Medicaid may set a limit shorter than the federal 12 months (42 CFR
+        # 447.45(d)) that otbill's default Medicaid profile holds; the demo's Illinois Medicaid
+        # takes 180 days (secondary: the HFS handbook was not checked), and the practice
+        # learns it from the denial.
         "IL-MCD": Terms(
             PayerKind.MEDICAID,
             share=Decimal("0.42"),
@@ -109,9 +117,9 @@ DEMO_TERMS: Mapping[str, Terms] = MappingProxyType(
             lapse_rate=0.08,  # Medicaid's yearly redeterminations end many coverages mid-year
             short_auth_rate=0.15,
         ),
-        # Acme keeps as its own policy the NCCI edit bundling 97140 into 97530 that CMS put
-        # in the January 2020 table and withdrew weeks later (a payer policy, so not in the
-        # NCCI files the scrubber reads).
+        # Acme bundles 97140 into 97530 on the same day unless 59 or an X modifier says the
+        # services were distinct: a policy of its own, invented for the demo, and so in no
+        # NCCI file the scrubber reads.
         "ACME-PPO": Terms(
             PayerKind.COMMERCIAL,
             share=Decimal("0.62"),
@@ -215,10 +223,12 @@ class Knowledge:
     def deductible_left(self, payer_id: str, terms: Terms, ep: Episode) -> Decimal:
         """What is left of the year's deductible when the patient's care here begins."""
         key = (payer_id, ep.patient.id)
-        if terms.deductible == ZERO or chance(self.seed, "deductible", *key) < 0.6:
+        full = terms.deductible
+        if terms.kind is PayerKind.MEDICARE and ep.visits:
+            full = PART_B_DEDUCTIBLE.get(ep.visits[0].date.year, full)
+        if full == ZERO or chance(self.seed, "deductible", *key) < 0.6:
             return ZERO
-        cents = pick(self.seed, 2000, int(terms.deductible * 100), "deductible-left", *key)
-        return Decimal(cents) / 100
+        return Decimal(pick(self.seed, 2000, int(full * 100), "deductible-left", *key)) / 100
 
     def visits_allowed(self, terms: Terms, auth: Authorization) -> int | None:
         """The visits the payer's authorization record allows: now and then fewer than the
@@ -232,7 +242,7 @@ class Knowledge:
 
     def signature_rejected(self, ep: Episode, plan_id: str) -> bool:
         """The reviewer does not accept the certifying signature (a rubber stamp, or an
-        illegible one without an attestation: CMS PIM ch.3 §3.3.2.4)."""
+        illegible one without an attestation: Pub. 100-08 ch.3 §3.3.2.4)."""
         return chance(self.seed, "signature", ep.patient.id, plan_id) < 0.06
 
     def report_rejected(self, visit_id: str) -> bool:

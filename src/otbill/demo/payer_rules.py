@@ -435,7 +435,7 @@ RULES: tuple[PayerRule, ...] = (
     PayerRule(
         "plan-not-certified", "review", frozenset({PayerKind.MEDICARE}), "CO-50 + N473",
         "plan_of_care", "no timely dated certification, or a signature the reviewer rejects",
-        "MBPM ch.15 §220.1.3; CMS PIM ch.3 §3.3.2.4", plan_not_certified,
+        "MBPM ch.15 §220.1.3; Pub. 100-08 ch.3 §3.3.2.4", plan_not_certified,
     ),
     PayerRule(
         "progress-report-overdue", "review", MEDICARE_KINDS, "CO-50 + N29", "documentation",
