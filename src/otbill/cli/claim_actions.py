@@ -1,4 +1,5 @@
-"""`otbill claims show|split|merge|correct|void|appeal|close`: a biller's actions on one claim.
+"""`otbill claims show|split|merge|correct|void|appeal|close`: a biller's actions on one claim
+(and, from cli/risk, `claims risk`).
 
 Each runs in one transaction, is refused with the reason when the claim's state or payer does
 not allow it (exit 2), and leaves an event with --who and --why in the claim's history.
@@ -11,6 +12,7 @@ from typing import Any
 
 import click
 
+from otbill.cli import risk as _risk  # noqa: F401 - adds `claims risk` to the group
 from otbill.cli.ledger import _engine, _out, _practice, claims_cmd, db_options
 from otbill.ledger.db import session_scope
 from otbill.ledger.views import claim_detail

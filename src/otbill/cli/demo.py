@@ -35,7 +35,12 @@ def _monday(day: date) -> date:
 @click.command("demo")
 @click.option("--seed", default=7, show_default=True, help="Seed of the demo practice.")
 @click.option("--patients", default=300, show_default=True, help="Patients in the practice.")
-@click.option("--year", default=2026, show_default=True, help="Year of the visits.")
+@click.option(
+    "--year",
+    type=int,
+    help="Year of the visits (default: 2026; for --year-ledger, 2025, the latest year whose "
+    "Medicare fee schedule otbill ships).",
+)
 @click.option(
     "--week",
     "week_of",
@@ -52,18 +57,38 @@ def _monday(day: date) -> date:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the --ledger database and files (default: a new temporary folder).",
+    help="Folder for the --ledger or --year-ledger database and files (default: a new "
+    "temporary folder).",
+)
+@click.option(
+    "--year-ledger",
+    is_flag=True,
+    help="Instead, bill a whole year month by month on a new SQLite database, the demo payers "
+    "denying the way real payers do; print the year's figures and denials by root cause.",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 12),
+    default=12,
+    show_default=True,
+    help="With --year-ledger: how many months of the year to bill.",
 )
 def demo_cmd(
     seed: int,
     patients: int,
-    year: int,
+    year: int | None,
     week_of: Any,
     as_json: str | None,
     ledger: bool,
     out: Path | None,
+    year_ledger: bool,
+    months: int,
 ) -> None:
     """Build the demo practice, code and check a week of its visits, print a summary."""
+    if year_ledger:
+        _year_ledger(seed, patients, year, months, out, as_json)
+        return
+    year = year or 2026
     start = _monday(week_of.date() if week_of else date(year, 3, 9))
     end = start + timedelta(days=6)
     as_of = end + timedelta(days=3)  # billed the Wednesday after the week
@@ -99,6 +124,28 @@ def demo_cmd(
         from otbill.cli.demo_ledger import print_ledger_demo
 
         print_ledger_demo(summary["ledger"])
+
+
+def _year_ledger(
+    seed: int, patients: int, year: int | None, months: int, out: Path | None, as_json: str | None
+) -> None:
+    from otbill.cli.demo_year import print_year, run_year, summarize  # the database, if asked
+
+    fs_years = default_codesets().fee_schedule_years()
+    year = year or max(fs_years)
+    if year not in fs_years:
+        raise click.BadParameter(
+            f"no Medicare fee schedule ships for {year} (loaded: "
+            f"{', '.join(map(str, fs_years))}): the demo's Medicare prices from it",
+            param_hint="--year",
+        )
+    progress = None if as_json else (lambda msg: click.echo(f"  {msg}", err=True))
+    run = run_year(out, seed=seed, patients=patients, year=year, months=months, progress=progress)
+    summary = summarize(run)
+    if as_json:
+        emit(summary, as_json)
+    else:
+        print_year(summary)
 
 
 def _summary(
