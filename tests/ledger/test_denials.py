@@ -367,3 +367,44 @@ def test_two_reasons_on_one_line_are_two_items_closed_together(
     post(engine, pid, date(2026, 5, 1), paid, trace="LATER")
     assert items(engine, pid, "open") == []
     assert [v.outcome for v in items(engine, pid, "closed")] == ["paid", "paid"]
+
+
+def test_a_claim_paid_to_the_deductible_is_no_denial(engine: Engine, tmp_path: Path) -> None:
+    """Nothing paid, the whole allowed amount the patient's deductible: adjudicated and owed by
+    the patient, not denied (nothing for the queue)."""
+    pid, claims = sent(engine, tmp=tmp_path)
+    c = claims[3]
+    charge = c.lines[0].charge
+    post(
+        engine,
+        pid,
+        PAID_ON,
+        pay(c, svc(c, 0, "0.00", ("CO", "45", str(charge - 80)), ("PR", "1", "80.00"))),
+    )
+    with session_scope(engine) as s:
+        row = s.scalar(select(t.Claim).where(t.Claim.number == c.id))
+        assert row is not None and row.state == "paid"
+    assert items(engine, pid) == []
+
+
+def test_the_answer_to_a_claim_sent_twice_is_noted_not_applied(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from otbill.ledger.books import verify
+
+    pid, claims = sent(engine, tmp=tmp_path)
+    c = claims[3]
+    charge = c.lines[0].charge
+    post(engine, pid, PAID_ON, pay(c, svc(c, 0, "44.80", ("CO", "45", str(charge - D("44.80"))))))
+    twice = pay(c, svc(c, 0, "0.00", ("OA", "18", str(charge))), number="PCN-SECOND")
+    r = post(engine, pid, date(2026, 4, 3), twice, trace="DUP")
+    assert r.duplicates == 1 and "1 duplicates' denials noted" in r.message
+    with session_scope(engine) as s:
+        row = s.scalar(select(t.Claim).where(t.Claim.number == c.id))
+        assert row is not None and row.state == "paid"
+        assert verify(s, pid) == []
+        why = [
+            e.why for e in s.scalars(select(t.ClaimEvent).where(t.ClaimEvent.claim_id == row.id))
+        ]
+    assert any("denied a second copy of this claim as a duplicate" in w for w in why)
+    assert items(engine, pid) == []

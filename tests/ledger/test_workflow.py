@@ -116,6 +116,25 @@ def test_same_day_visits_are_one_claim_with_the_days_minutes(engine: Engine) -> 
         assert as_claims(rows)[0].visit_ids == (first["id"], "V-2026-0004B")
 
 
+def test_a_visit_recorded_after_its_days_claim_was_sent_is_told(
+    engine: Engine, tmp_path: Path
+) -> None:
+    d = doc()
+    pid = load(engine, d)
+    with session_scope(engine) as s:
+        submit(s, pid, tmp_path / "a.837", when=WHEN)
+    later = json.loads(json.dumps(d["visits"][3]))  # another visit on 2026-03-12
+    later["id"] = "V-2026-0004B"
+    d["visits"].insert(4, later)
+    with session_scope(engine) as s:
+        import_episodes(s, [load_document(d)])
+        r = build_claims(s, pid, AS_OF)
+    assert any(
+        "claim V-2026-0004 was sent before visit V-2026-0004B of 2026-03-12 was recorded" in n
+        for n in r.notes
+    ), r.notes
+
+
 def test_split_and_merge_survive_a_rebuild(engine: Engine) -> None:
     pid = load(engine, doc())
     number = "V-2026-0003"  # 97112, 97110, 97535

@@ -68,7 +68,18 @@ def build_patient(
     # allowed, and the biller's edits are made on lines that KX does not tell apart.
     combined, coded = code_by_day(episode, cs, kx=False)
     claims, notes = apply_edits(list(coded), edits)
-    claims = [_stored(*task.stored[c.id]) if c.id in task.stored else c for c in claims]
+    sent = {c.id: _stored(*task.stored[c.id]) for c in claims if c.id in task.stored}
+    for c in claims:
+        late = [v for v in c.visit_ids if c.id in sent and v not in sent[c.id].visit_ids]
+        if late:
+            # The day's claim went out before this visit was recorded: it is billed on no
+            # claim until a person corrects the one sent (or bills it on a new one).
+            notes.append(
+                f"claim {c.id} was sent before visit {', '.join(late)} of "
+                f"{c.date_of_service} was recorded: correct it (otbill claims correct) to "
+                "bill the visit"
+            )
+    claims = [sent.get(c.id, c) for c in claims]
     claims = list(apply_kx(combined, claims, keep=set(task.stored)))
     out = []
     for report in check_episode(combined, claims, as_of=as_of, codesets=cs):

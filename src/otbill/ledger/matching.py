@@ -25,7 +25,7 @@ def match_by_hand(
     assert remit is not None
     cp = replace(payment_from_doc(u.doc), patient_control_number=claim.number)
     result = PostResult(f"unmatched payment {u.id}")
-    batch = _Batch(session, practice_id, remit, who, result)
+    batch = _Batch(session, practice_id, remit, who, result, (cp,))
     batch.post((cp,))
     if result.unmatched:
         raise PostingError(f"claim {claim_number}: {result.unmatched[0].split(': ', 1)[-1]}")

@@ -14,7 +14,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -24,11 +24,12 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from otbill.denials.causes import classify
 from otbill.denials.queue import unprocessable
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 from otbill.ledger.claims import move
-from otbill.ledger.db import bulk_work, insert_rows, update_rows
+from otbill.ledger.db import IN_CHUNK, bulk_work, in_chunks, insert_rows, update_rows
 from otbill.ledger.lifecycle import check_transition
 from otbill.ledger.queue import QueueBatch
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
@@ -65,6 +66,7 @@ class PostResult:
     reversals: int = 0
     unmatched: list[str] = field(default_factory=list)
     paid: Decimal = ZERO
+    duplicates: int = 0  # answers to claims sent twice, noted and not applied
 
     @property
     def message(self) -> str:
@@ -73,6 +75,7 @@ class PostResult:
         return (
             f"{self.file}: posted {self.claims_posted} claim payments ({self.reversals} "
             f"reversals), ${self.paid:,.2f}; {len(self.unmatched)} unmatched"
+            + (f"; {self.duplicates} duplicates' denials noted" if self.duplicates else "")
         )
 
 
@@ -130,7 +133,7 @@ def post_835(
         session.add(row)
         session.flush()
         result.remittances += 1
-        _Batch(session, practice_id, row, who, result).post(r.claims, progress)
+        _Batch(session, practice_id, row, who, result, r.claims).post(r.claims, progress)
         session.flush()
         _test_pause()
     # Claims and lines were written past the ORM: objects the session holds are read afresh.
@@ -154,37 +157,58 @@ class _Batch:
     payer's reprocessing (the old payment reversed, the new one sent) lands in order."""
 
     def __init__(
-        self, session: Session, pid: int, remit: t.Remittance, who: str, result: PostResult
+        self,
+        session: Session,
+        pid: int,
+        remit: t.Remittance,
+        who: str,
+        result: PostResult,
+        payments: Sequence[ClaimPayment] = (),
     ) -> None:
         self.s, self.pid, self.remit, self.who, self.result = session, pid, remit, who, result
+        self.by_number: dict[str, _Claim] = {}
+        self.by_payer_number: dict[str, _Claim] = {}
+        self.lines: dict[int, list[_Line]] = {}
+        self.claim_level: dict[int, Decimal] = {}
+        # Only the claims the remittance names (by our number or the payer's) are read, with
+        # their lines: a practice's ledger holds far more than one 835 pays.
         c = t.Claim.__table__.c
-        # Only the columns matching needs: a claim's documents are large and not read here.
-        claims = [
-            _Claim(*r)
-            for r in session.execute(
-                select(
-                    c.id,
-                    c.number,
-                    c.payer_claim_number,
-                    c.state,
-                    c.total_charge,
-                    c.payer_ext,
-                    c.date_of_service,
-                ).where(c.practice_id == pid)
-            )
-        ]
-        self.by_number = {c.number: c for c in claims}
-        self.by_payer_number = {c.payer_claim_number: c for c in claims if c.payer_claim_number}
-        # Lines as records, written back with one bulk UPDATE: tens of thousands of ORM
-        # objects flushed one UPDATE at a time were most of a large file's posting time.
-        self.lines = self._read_lines(c.state.in_(PAYABLE_FROM))
+        self._load(c.number, sorted({p.patient_control_number for p in payments}))
+        self._load(
+            c.payer_claim_number,
+            sorted({p.payer_claim_number for p in payments if p.payer_claim_number}),
+        )
         self.touched: dict[int, _Line] = {}
-        self.claim_level = self._read_claim_level(None)
         self.last_posting = 0
         # The work queue's side of this remittance, written with it.
         self.queue = QueueBatch(
             session, pid, remit.paid_on or remit.posted_at.date(), remit.trace_number, who
         )
+
+    def _load(self, column: Any, values: Sequence[Any]) -> None:
+        """Read the claims whose ``column`` is one of ``values``, their lines (of claims a
+        payment may post to, as records written back in bulk: tens of thousands of ORM objects
+        flushed one UPDATE at a time were most of a large file's posting time), and their
+        claim-level adjustments. Only the columns matching needs: documents are large."""
+        c = t.Claim.__table__.c
+        query = select(
+            c.id, c.number, c.payer_claim_number, c.state, c.total_charge, c.payer_ext,
+            c.date_of_service,
+        ).where(c.practice_id == self.pid)  # fmt: skip
+        new = [
+            claim
+            for claim in (_Claim(*r) for r in in_chunks(self.s, query, column, list(values)))
+            if claim.number not in self.by_number
+        ]
+        for claim in new:
+            self.by_number[claim.number] = claim
+            if claim.payer_claim_number:
+                self.by_payer_number[claim.payer_claim_number] = claim
+        payable = [x.id for x in new if x.state in PAYABLE_FROM]
+        for k in range(0, len(payable), IN_CHUNK):
+            chunk = payable[k : k + IN_CHUNK]
+            self.lines.update(self._read_lines(t.ClaimLine.__table__.c.claim_id.in_(chunk)))
+            self.claim_level.update(self._read_claim_level(chunk))
 
     def _read_lines(self, where: Any) -> dict[int, list[_Line]]:
         cols = t.ClaimLine.__table__.c
@@ -211,15 +235,17 @@ class _Batch:
             out.setdefault(r.claim_id, []).append(_Line(*r))
         return out
 
-    def _read_claim_level(self, claim_id: int | None) -> dict[int, Decimal]:
+    def _read_claim_level(self, claim_ids: Sequence[int]) -> dict[int, Decimal]:
         q = (
             select(t.Adjustment.claim_id, func.sum(t.Adjustment.amount))
             .join(t.Posting, t.Posting.id == t.Adjustment.posting_id)
-            .where(t.Adjustment.claim_line_id.is_(None), t.Posting.reversed.is_(False))
+            .where(
+                t.Adjustment.claim_line_id.is_(None),
+                t.Posting.reversed.is_(False),
+                t.Adjustment.claim_id.in_(list(claim_ids)),
+            )
             .group_by(t.Adjustment.claim_id)
         )
-        if claim_id is not None:
-            q = q.where(t.Adjustment.claim_id == claim_id)
         return dict(self.s.execute(q).all())
 
     def match(self, cp: ClaimPayment) -> tuple[_Claim | None, str]:
@@ -229,7 +255,10 @@ class _Batch:
         if claim is not None:
             return claim, ""
         found, why = _match(self.s, self.pid, cp)
-        return (None, why) if found is None else (self.by_number[found.number], "")
+        if found is None:
+            return None, why
+        self._load(t.Claim.__table__.c.id, [found.id])
+        return self.by_number[found.number], ""
 
     def post(
         self,
@@ -264,9 +293,35 @@ class _Batch:
                 pending = []
                 self.reverse(claim, cp)
                 continue
+            if duplicate_of_posted(cp) and self._adjudicated(claim, pending):
+                self.noted(claim, cp)
+                continue
             pending.append((claim, cp, *self.apply(claim, cp)))
         self.write(pending)
         self.queue.flush()
+
+    def _adjudicated(self, claim: _Claim, pending: list[_Pending]) -> bool:
+        """The claim has a payment standing, posted before or earlier in this file."""
+        if any(c.id == claim.id for c, *_ in pending):
+            return True
+        return self.s.scalar(_standing(claim.id).limit(1)) is not None
+
+    def noted(self, claim: _Claim, cp: ClaimPayment) -> None:
+        """A duplicate's denial of a claim already adjudicated: kept in the claim's history,
+        applied to nothing (applied, it would adjust away what the first answer paid)."""
+        self.s.add(
+            t.ClaimEvent(
+                claim_id=claim.id,
+                at=datetime.now(UTC),
+                who=self.who,
+                from_state=claim.state,
+                to_state=claim.state,
+                why=f"835 {self.remit.trace_number}: the payer denied a second copy of this "
+                f"claim as a duplicate (CARC 18, payer claim {cp.payer_claim_number}); the "
+                "first answer stands, nothing applied",
+            )
+        )
+        self.result.duplicates += 1
 
     def reverse(self, claim: _Claim, cp: ClaimPayment) -> None:
         """Through the ORM (reversals are few), then the claim's records read afresh."""
@@ -278,7 +333,7 @@ class _Batch:
         self.lines[claim.id] = self._read_lines(t.Claim.__table__.c.id == claim.id).get(
             claim.id, []
         )
-        self.claim_level[claim.id] = self._read_claim_level(claim.id).get(claim.id, ZERO)
+        self.claim_level[claim.id] = self._read_claim_level([claim.id]).get(claim.id, ZERO)
         standing = self.s.scalar(_standing(claim.id))
         if row.state == "accepted" and standing is not None:
             # Another payment still stands (the new one came before the reversal): the claim
@@ -459,8 +514,10 @@ class _Batch:
         open_balance = claim.total_charge - done - claim_level
         if is_unprocessable(cp):
             return "rejected"  # fixed and sent again as a new claim, never appealed
-        if cp.is_denied or paid == ZERO:
+        if cp.is_denied or (paid == ZERO and _denies(cp)):
             return "denied"
+        # Nothing paid, and nothing denied: the allowed amount all went to the deductible (or
+        # to other shares of the patient's). The claim is adjudicated and the patient owes it.
         return "partially_paid" if open_balance > ZERO else "paid"
 
 
@@ -503,6 +560,23 @@ class _Line:
     line_no: int
     units: int
     expected_allowed: Decimal | None
+
+
+def _denies(cp: ClaimPayment) -> bool:
+    """Some adjustment of the payment takes money the claim was owed (a denial, in the
+    root-cause map's words): not the contractual reduction, not the patient's share."""
+    adjustments = [*cp.adjustments, *(a for s in cp.services for a in s.adjustments)]
+    remarks = (*cp.remarks, *(r for s in cp.services for r in s.remarks))
+    return not adjustments or any(
+        classify(a.group, a.reason, remarks).denial and a.amount > ZERO for a in adjustments
+    )
+
+
+def duplicate_of_posted(cp: ClaimPayment) -> bool:
+    """The payer's answer to a claim sent twice: nothing paid, every adjustment CARC 18 (an
+    exact duplicate). It says nothing new about the claim already adjudicated."""
+    adjustments = [*cp.adjustments, *(a for s in cp.services for a in s.adjustments)]
+    return cp.paid == ZERO and bool(adjustments) and all(a.reason == "18" for a in adjustments)
 
 
 def _adj_doc(a: object) -> list[str]:
