@@ -97,15 +97,45 @@ class Suggestion:
     amount: Decimal
 
 
-def _pattern(f: DenialFact) -> list[tuple[str, ...]]:
-    """The edit keys a denied line supports: (payer, kind, code, other) for each pattern."""
-    if f.reason in BUNDLING:
-        return [(f.payer, "pair", f.code, other) for other in f.others if other != f.code]
-    if f.reason in UNITS and f.units > 1:
-        return [(f.payer, "units", f.code, "")]
-    if f.reason in NOT_COVERED:
-        return [(f.payer, "code", f.code, "")]
-    return []
+def _bypass(items: Sequence[DenialFact]) -> tuple[str, ...]:
+    """The modifiers that would let a bundled code through: 59/XU for an NCCI pair edit
+    (CARC 236, which a modifier may bypass where the edit's indicator is 1), unless the
+    denied lines already carried one; none for a code paid within another service (CARC 97,
+    234, B15: no modifier makes it separately payable)."""
+    tried = any(set(DISTINCT) & set(f.modifiers) for f in items)
+    return DISTINCT if all(f.reason == "236" for f in items) and not tried else ()
+
+
+MOST = 0.9  # a partner code on this share of a code's bundling denials is the pair to edit
+
+
+def _patterns(facts: Sequence[DenialFact]) -> dict[tuple[str, ...], list[DenialFact]]:
+    """The edits the denials support: (payer, kind, code, other) and the denied lines behind
+    each. A code denied as bundled beside one partner on nearly all its claims is a pair (that
+    payer bundles it into the partner); beside many partners, none of them on most, it is the
+    code itself the payer does not pay."""
+    out: dict[tuple[str, ...], list[DenialFact]] = defaultdict(list)
+    bundled: dict[tuple[str, str], list[DenialFact]] = defaultdict(list)
+    for f in facts:
+        if f.reason in BUNDLING:
+            bundled[(f.payer, f.code)].append(f)
+        elif f.reason in UNITS and f.units > 1:
+            out[(f.payer, "units", f.code, "")].append(f)
+        elif f.reason in NOT_COVERED:
+            out[(f.payer, "code", f.code, "")].append(f)
+    for (payer, code), items in bundled.items():
+        claims = {f.claim for f in items}
+        partners: dict[str, set[str]] = defaultdict(set)
+        for f in items:
+            for other in f.others:
+                if other != code:
+                    partners[other].add(f.claim)
+        top = max(partners.items(), key=lambda kv: (len(kv[1]), kv[0]), default=None)
+        if top is not None and len(top[1]) >= MOST * len(claims):
+            out[(payer, "pair", code, top[0])] = [f for f in items if f.claim in top[1]]
+        else:
+            out[(payer, "code", code, "")] = items
+    return out
 
 
 def suggest(
@@ -114,12 +144,8 @@ def suggest(
     """Edits for the denials that recur on ``min_claims`` or more claims of one payer, skipping
     what an existing edit already covers; the most money first."""
     have = {(e.payer, e.kind, e.code, e.other) for e in existing}
-    groups: dict[tuple[str, ...], list[DenialFact]] = defaultdict(list)
-    for f in facts:
-        for key in _pattern(f):
-            groups[key].append(f)
     out = []
-    for key, items in groups.items():
+    for key, items in _patterns(facts).items():
         claims = tuple(sorted({f.claim for f in items}))
         if len(claims) < min_claims or key in have:
             continue
@@ -130,13 +156,10 @@ def suggest(
             f"{', ...' if len(claims) > 5 else ''}), {min(f.day for f in items)} to "
             f"{max(f.day for f in items)}"
         )
-        if kind == "pair":
-            # Denied although the line carried 59/XU: the payer pays no modifier past it.
-            tried = any(set(DISTINCT) & set(f.modifiers) for f in items)
+        if kind == "pair" or (kind == "code" and all(f.reason in BUNDLING for f in items)):
             edit = PayerEdit(
-                "", payer, kind, code, other, () if tried else DISTINCT, reason=reasons,
-                evidence=evidence,
-            )  # fmt: skip
+                "", payer, kind, code, other, _bypass(items), reason=reasons, evidence=evidence
+            )
         elif kind == "units":
             edit = PayerEdit(
                 "", payer, kind, code, max_units=min(f.units for f in items) - 1, reason=reasons,
