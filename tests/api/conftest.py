@@ -22,6 +22,7 @@ from otbill.api.app import create_app
 from otbill.ledger import schema as t
 from otbill.ledger.claims import build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
+from otbill.ledger.jobs import InlineRunner
 from otbill.ledger.store import import_episodes
 from otbill.load.json_doc import load_document
 
@@ -49,8 +50,11 @@ class World:
     b_claim: str
     totp_secret: str
 
-    def client(self, username: str | None = None, totp: bool = True) -> TestClient:
-        c = TestClient(create_app(self.engine), base_url="https://testserver")
+    def client(
+        self, username: str | None = None, totp: bool = True, runner: Any = None
+    ) -> TestClient:
+        app = create_app(self.engine, runner or InlineRunner(self.engine))
+        c = TestClient(app, base_url="https://testserver")
         if username:
             r = c.post("/api/session", json={"username": username, "password": PASSWORD})
             assert r.status_code == 200, r.text

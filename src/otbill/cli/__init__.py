@@ -52,6 +52,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "ar": ("otbill.cli.ledger", "ar_cmd", "Open balances by payer and patient, aged."),
     "ledger": ("otbill.cli.ledger", "ledger_cmd", "Check that the books balance."),
+    "serve": ("otbill.cli.serve", "serve_cmd", "Serve the workbench and its API."),
+    "worker": ("otbill.cli.serve", "worker_cmd", "Work the workbench's jobs (PostgreSQL)."),
+    "users": ("otbill.cli.serve", "users_cmd", "The people who sign in, and their roles."),
+    "audit": ("otbill.cli.serve", "audit_cmd", "Verify the audit log's hash chain."),
     "accumulators": (
         "otbill.cli.accumulators",
         "accumulators_cmd",

@@ -65,12 +65,22 @@ def enqueue(
     return job
 
 
+# Progress of the jobs this process works, for SQLite: the work's transaction holds SQLite's one
+# write lock, so progress cannot be written beside it; the server that works the job answers
+# for its progress from here.
+LIVE: dict[int, tuple[int, int]] = {}
+
+
 def _progress(engine: Engine, job_id: int) -> Callable[[int, int], None]:
-    """Progress written in short transactions of its own, so a page sees it while the work's
-    own transaction is still open."""
+    """Progress a page can see while the work's own transaction is still open: in short
+    transactions of its own on PostgreSQL, in this process's memory on SQLite."""
     last = [0.0]
+    sqlite = engine.dialect.name == "sqlite"
 
     def tell(done: int, total: int) -> None:
+        if sqlite:
+            LIVE[job_id] = (done, total)
+            return
         stamp = now().timestamp()
         if done < total and stamp - last[0] < 0.5:
             return
@@ -135,10 +145,12 @@ def run_job(engine: Engine, job_id: int) -> None:
             user = s.get(t.AppUser, job.created_by)
             result = _work(s, job, user.username if user else "otbill", tell)
             job.state, job.result, job.finished_at = "done", result, now()
+            job.done, job.total = LIVE.pop(job_id, (job.done, job.total))
             job.content = None  # worked: the file's effect is in the ledger now
     except Exception as e:
         if not isinstance(e, OtbillError):
             log.exception("job %s failed", job_id)
+        LIVE.pop(job_id, None)
         with session_scope(engine) as s:
             job = s.get(t.Job, job_id)
             assert job is not None
@@ -181,16 +193,29 @@ class InlineRunner:
 
 
 def job_view(job: t.Job) -> dict[str, Any]:
+    done, total = LIVE.get(job.id, (job.done, job.total))
     return {
         "id": job.id,
         "kind": job.kind,
         "state": job.state,
         "file": job.file_name,
         "sha256": job.sha256,
-        "done": job.done,
-        "total": job.total,
+        "done": done,
+        "total": total,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
         "result": job.result,
         "error": job.error,
     }
+
+
+def runner_for(engine: Engine) -> Runner:
+    """The runner for the database: procrastinate's workers on PostgreSQL when it is
+    installed, the server's own thread otherwise."""
+    if engine.dialect.name == "postgresql":
+        try:
+            from otbill.ledger.pgjobs import ProcrastinateRunner
+        except ImportError:
+            return ThreadRunner(engine)
+        return ProcrastinateRunner(engine)
+    return ThreadRunner(engine)

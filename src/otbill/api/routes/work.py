@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -174,47 +174,53 @@ def letter(
     )
 
 
-def _upload(ctx: Ctx, request: Request, kind: str, file: UploadFile) -> dict[str, Any]:
+def _upload(
+    ctx: Ctx, request: Request, tasks: BackgroundTasks, kind: str, file: UploadFile
+) -> dict[str, Any]:
     content = file.file.read()
     job = enqueue(ctx.db, ctx.practice_id, kind, file.filename or kind, content, ctx.actor.user_id)
-    ctx.audit(f"job {job.id} ({kind} {job.file_name})", sha256=job.sha256)
-    ctx.db.commit()  # the job exists before a runner looks for it
-    request.app.state.runner.submit(job.id)
+    job_id = job.id
+    ctx.audit(f"job {job_id} ({kind} {job.file_name})", sha256=job.sha256)
+    # Handed to the runner once the request's transaction has committed the job.
+    tasks.add_task(request.app.state.runner.submit, job_id)
     return {
-        "job": job.id,
+        "job": job_id,
         "state": "queued",
-        "progress": f"/api/practices/{ctx.practice_id}/jobs/{job.id}",
+        "progress": f"/api/practices/{ctx.practice_id}/jobs/{job_id}",
     }
 
 
 @router.post("/remittances", status_code=202)
 def post_remittance(
     request: Request,
+    tasks: BackgroundTasks,
     file: UploadFile = File(...),
     ctx: Ctx = Depends(require("remits:post", "remittance.upload", "C")),
 ) -> dict[str, Any]:
     """An 835, posted as a job: all of it or nothing; posting it again changes nothing."""
-    return _upload(ctx, request, "835", file)
+    return _upload(ctx, request, tasks, "835", file)
 
 
 @router.post("/acks", status_code=202)
 def post_ack(
     request: Request,
+    tasks: BackgroundTasks,
     file: UploadFile = File(...),
     ctx: Ctx = Depends(require("remits:post", "ack.upload", "C")),
 ) -> dict[str, Any]:
     """A 999 or 277CA, applied to the claims sent."""
-    return _upload(ctx, request, "ack", file)
+    return _upload(ctx, request, tasks, "ack", file)
 
 
 @router.post("/visits", status_code=202)
 def post_visits(
     request: Request,
+    tasks: BackgroundTasks,
     file: UploadFile = File(...),
     ctx: Ctx = Depends(require("visits:write", "visits.upload", "C")),
 ) -> dict[str, Any]:
     """Visits: otbill JSON, a CSV export or a FHIR R4 bundle, recognized by content."""
-    return _upload(ctx, request, "visits", file)
+    return _upload(ctx, request, tasks, "visits", file)
 
 
 @router.get("/jobs/{job_id}")
