@@ -22,7 +22,7 @@ from otbill.access.accounts import csrf_ok, memberships, session_for, token_for
 from otbill.access.roles import can
 from otbill.api.problems import Problem, not_found
 from otbill.ledger import schema as t
-from otbill.ledger.db import session_scope
+from otbill.ledger.db import enter_practices, session_scope
 
 COOKIE = "__Host-otbill"
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -168,6 +168,7 @@ def signed_in(event: str, action: str = "R") -> Callable[..., Actor]:
         if a is None or a.mfa_pending:
             raise Problem(401, "sign in first", "unauthenticated")
         _csrf(request, a, form_token)
+        enter_practices(s, list(a.roles))
         return a
 
     dep.__otbill_auth__ = True  # type: ignore[attr-defined]
@@ -194,6 +195,7 @@ def require(permission: str, event: str, action: str = "R") -> Callable[..., Ctx
             raise not_found()
         if not can(role, permission):
             raise Problem(403, f"a {role} may not do this ({permission})", "forbidden")
+        enter_practices(s, [practice_id])  # PostgreSQL's row-level security: the second wall
         return Ctx(a, practice_id, s, request)
 
     dep.__otbill_auth__ = True  # type: ignore[attr-defined]

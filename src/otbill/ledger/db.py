@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 ENV = "OTBILL_DATABASE_URL"
@@ -202,3 +202,20 @@ def bulk_work() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+APP_ROLE = "otbill_app"
+
+
+def enter_practices(session: Session, practice_ids: Sequence[int]) -> None:
+    """For the rest of this transaction, on PostgreSQL: run as the workbench's role, which sees
+    the rows of these practices only (row-level security, migration 0007), a second wall
+    behind the queries' own scoping. Nothing on SQLite. SET LOCAL: the pooled connection is
+    back to itself at the transaction's end."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
+    session.execute(
+        text("SELECT set_config('otbill.practices', :p, true)"),
+        {"p": ",".join(str(int(i)) for i in practice_ids)},
+    )

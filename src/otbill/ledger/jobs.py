@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from otbill.errors import OtbillError
 from otbill.ledger import schema as t
-from otbill.ledger.db import session_scope
+from otbill.ledger.db import enter_practices, session_scope
 
 log = logging.getLogger("otbill.jobs")
 KINDS = ("835", "ack", "visits")
@@ -143,6 +143,7 @@ def run_job(engine: Engine, job_id: int) -> None:
             job = s.get(t.Job, job_id)
             assert job is not None
             user = s.get(t.AppUser, job.created_by)
+            enter_practices(s, [job.practice_id])  # the job sees its practice's rows only
             result = _work(s, job, user.username if user else "otbill", tell)
             job.state, job.result, job.finished_at = "done", result, now()
             job.done, job.total = LIVE.pop(job_id, (job.done, job.total))
