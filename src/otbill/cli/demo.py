@@ -73,6 +73,13 @@ def _monday(day: date) -> date:
     show_default=True,
     help="With --year-ledger: how many months of the year to bill.",
 )
+@click.option(
+    "--serve/--no-serve",
+    default=False,
+    help="With --ledger or --year-ledger: then serve the workbench on that database, with a "
+    "demo login printed (./scripts/demo serves; --no-serve for the headless run).",
+)
+@click.option("--port", default=8000, show_default=True, help="The workbench's port (--serve).")
 def demo_cmd(
     seed: int,
     patients: int,
@@ -83,10 +90,14 @@ def demo_cmd(
     out: Path | None,
     year_ledger: bool,
     months: int,
+    serve: bool,
+    port: int,
 ) -> None:
     """Build the demo practice, code and check a week of its visits, print a summary."""
     if year_ledger:
-        _year_ledger(seed, patients, year, months, out, as_json)
+        database = _year_ledger(seed, patients, year, months, out, as_json)
+        if serve:
+            _serve(database, port)
         return
     year = year or 2026
     start = _monday(week_of.date() if week_of else date(year, 3, 9))
@@ -124,11 +135,46 @@ def demo_cmd(
         from otbill.cli.demo_ledger import print_ledger_demo
 
         print_ledger_demo(summary["ledger"])
+        if serve:
+            _serve(summary["ledger"]["database"], port)
+    elif serve:
+        raise click.UsageError("--serve serves the --ledger or --year-ledger database")
+
+
+def _serve(database: str, port: int) -> None:
+    """The workbench on the demo's database, with a demo user (a manager of the practice) whose
+    password is made now and printed: the demo's, not a practice's."""
+    import secrets
+
+    import uvicorn
+    from sqlalchemy import select
+
+    from otbill.access.accounts import create_user, grant
+    from otbill.api.app import create_app
+    from otbill.ledger import schema as t
+    from otbill.ledger.db import make_engine, session_scope
+    from otbill.ledger.jobs import runner_for
+
+    engine = make_engine(f"sqlite:///{database}")
+    password = secrets.token_urlsafe(12)
+    with session_scope(engine) as s:
+        user = create_user(s, "demo", "Demo Biller", password)
+        for pid in s.scalars(select(t.Practice.id)):
+            grant(s, user, pid, "manager")
+    click.echo(
+        f"\nThe workbench: http://127.0.0.1:{port}/\n"
+        f"  sign in as       demo\n"
+        f"  with password    {password}\n"
+        "  (a manager of the demo practice; Ctrl-C stops the server)"
+    )
+    uvicorn.run(
+        create_app(engine, runner_for(engine)), host="127.0.0.1", port=port, log_level="warning"
+    )
 
 
 def _year_ledger(
     seed: int, patients: int, year: int | None, months: int, out: Path | None, as_json: str | None
-) -> None:
+) -> str:
     from otbill.cli.demo_year import print_year, run_year, summarize  # the database, if asked
 
     fs_years = default_codesets().fee_schedule_years()
@@ -146,6 +192,7 @@ def _year_ledger(
         emit(summary, as_json)
     else:
         print_year(summary)
+    return str(summary["database"])
 
 
 def _summary(
