@@ -29,6 +29,7 @@ from otbill.errors import OtbillError
 from otbill.ledger import schema as t
 
 IDLE = timedelta(minutes=15)
+SEEN_EVERY = timedelta(seconds=30)  # how finely the idle clock is kept
 ABSOLUTE = timedelta(hours=10)
 LOCK_AFTER, LOCK_WINDOW, LOCK_FOR = 5, timedelta(minutes=15), timedelta(minutes=15)
 IP_LIMIT = 20
@@ -285,7 +286,8 @@ def session_for(session: Session, token: str, now: datetime | None = None) -> t.
     if user is None or not user.active:
         row.ended_at = now
         return None
-    row.last_seen_at = now
+    if now - _aware(row.last_seen_at) >= SEEN_EVERY:
+        row.last_seen_at = now  # not on every request: a read stays a read (no write, no flush)
     return row
 
 

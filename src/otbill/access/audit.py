@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -77,38 +80,123 @@ def digest(prev: str, row: dict[str, Any]) -> str:
 
 def append(session: Session, e: Entry, at: datetime | None = None) -> t.AuditEvent:
     """Add the entry at the end of the chain, in the caller's transaction."""
+    return append_all(session, [(e, at or datetime.now(UTC))])[0]
+
+
+def append_all(session: Session, entries: list[tuple[Entry, datetime]]) -> list[t.AuditEvent]:
+    """Add entries (each with the time it happened) at the end of the chain, in order, in the
+    caller's transaction: the lock and the chain's last row are read once for them all."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
     last = session.execute(
         select(t.AuditEvent.id, t.AuditEvent.hash).order_by(t.AuditEvent.id.desc()).limit(1)
     ).first()
     prev_id, prev = (last[0], last[1]) if last else (0, GENESIS)
-    row = {
-        "id": prev_id + 1,
-        "at": (at or datetime.now(UTC)).astimezone(UTC),
-        "user_id": e.user_id,
-        "username": e.username,
-        "practice_id": e.practice_id,
-        "action": e.action,
-        "event": e.event,
-        "resource": e.resource[:200],
-        "patient_id": e.patient_id,
-        "outcome": e.outcome,
-        "ip": e.ip[:64],
-        "user_agent": e.user_agent[:300],
-        "request_id": e.request_id[:40],
-        "detail": e.detail or {},
-    }
-    ev = t.AuditEvent(**row, prev_hash=prev, hash=digest(prev, row))
-    session.add(ev)
+    rows = []
+    for e, at in entries:
+        prev_id += 1
+        row = {
+            "id": prev_id,
+            "at": at.astimezone(UTC),
+            "user_id": e.user_id,
+            "username": e.username,
+            "practice_id": e.practice_id,
+            "action": e.action,
+            "event": e.event,
+            "resource": e.resource[:200],
+            "patient_id": e.patient_id,
+            "outcome": e.outcome,
+            "ip": e.ip[:64],
+            "user_agent": e.user_agent[:300],
+            "request_id": e.request_id[:40],
+            "detail": e.detail or {},
+        }
+        h = digest(prev, row)
+        rows.append(t.AuditEvent(**row, prev_hash=prev, hash=h))
+        prev = h
+    session.add_all(rows)
     session.flush()
-    return ev
+    return rows
 
 
 def record(engine: Engine, e: Entry) -> None:
     """Append in a transaction of its own: the row stays whatever becomes of the request."""
     with session_scope(engine) as s:
         append(s, e)
+
+
+class Writer:
+    """The server's audit writer: group commit.
+
+    Every request's row goes through one thread that writes whatever has queued up in one
+    transaction, so the chain's one-writer lock and the commit's flush to disk are paid once
+    per batch rather than once per request; under load the batches grow and the cost per row
+    falls. The caller waits on the returned future: a response is not sent before its audit
+    row is on disk. A batch that fails is written again row by row, so one bad row (a field
+    the database refuses) fails only its own request.
+    """
+
+    def __init__(self, engine: Engine, max_batch: int = 500) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[tuple[Entry, datetime, Future[None]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, e: Entry, at: datetime | None = None) -> Future[None]:
+        done: Future[None] = Future()
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="otbill-audit", daemon=True)
+                self._thread.start()
+        self._queue.put((e, at or datetime.now(UTC), done))
+        return done
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread."""
+        with self._start:
+            if self._thread is not None and self._thread.is_alive():
+                self._queue.put(None)
+                self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, stop = [first], False
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._write(batch)
+            if stop:
+                return
+
+    def _write(self, batch: list[tuple[Entry, datetime, Future[None]]]) -> None:
+        try:
+            with session_scope(self.engine) as s:
+                append_all(s, [(e, at) for e, at, _ in batch])
+        except Exception:
+            for e, at, done in batch:
+                try:
+                    with session_scope(self.engine) as s:
+                        append(s, e, at)
+                except Exception as exc:  # the request that made it answers 500
+                    done.set_exception(exc)
+                else:
+                    done.set_result(None)
+            return
+        for _, _, done in batch:
+            done.set_result(None)
 
 
 @dataclass(frozen=True)

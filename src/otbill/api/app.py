@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from otbill import __version__
-from otbill.access.audit import Entry, record
+from otbill.access.audit import Entry, Writer
 from otbill.api.deps import Actor, AuditNote, client_of
 from otbill.api.problems import Problem, problem_response
 from otbill.errors import OtbillError
@@ -46,7 +49,15 @@ def _outcome(status: int) -> str:
 
 
 def create_app(engine: Engine, runner: Any = None) -> FastAPI:
+    audit = Writer(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(audit.close)  # what is queued is written before the server ends
+
     app = FastAPI(
+        lifespan=lifespan,
         title="otbill",
         version=__version__,
         openapi_url="/api/openapi.json",
@@ -54,6 +65,7 @@ def create_app(engine: Engine, runner: Any = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.audit = audit
     if runner is None:
         from otbill.ledger.jobs import ThreadRunner
 
@@ -93,7 +105,7 @@ def create_app(engine: Engine, runner: Any = None) -> FastAPI:
                         **n.detail,
                     },
                 )
-                await run_in_threadpool(record, engine, entry)
+                await asyncio.wrap_future(audit.submit(entry))
         for k, v in HEADERS.items():
             response.headers.setdefault(k, v)
         response.headers["X-Request-Id"] = request.state.request_id

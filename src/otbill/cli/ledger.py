@@ -185,6 +185,7 @@ def claims_list(
             state,
             payer=payer,
             since=since.date() if since else None,
+            with_doc=False,
         )
         totals = claim_totals(session, rows)
         data: list[dict[str, Any]] = [

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from otbill.codesets import CodeSets
 from otbill.ledger import schema as t
@@ -312,10 +312,14 @@ def list_claims(
     sort: Sequence[str] = ("date_of_service", "number"),
     limit: int | None = None,
     offset: int = 0,
+    with_doc: bool = True,
 ) -> list[t.Claim]:
     """The claims ``claims_query`` selects, ordered by ``sort`` (keys of SORTS, "-" first for
-    descending), a page of them when ``limit`` is given."""
+    descending), a page of them when ``limit`` is given. ``with_doc=False`` leaves the coded
+    claim (the largest column) unread until it is asked for: a list does not show it."""
     q = claims_query(practice_id, state, payer=payer, since=since)
+    if not with_doc:
+        q = q.options(defer(t.Claim.doc))
     order = []
     for key in sort:
         col = SORTS[key.lstrip("-")]

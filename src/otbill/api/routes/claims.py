@@ -74,6 +74,7 @@ def claims(
         sort=keys,
         limit=limit,
         offset=offset,
+        with_doc=False,
     )
     total = ctx.db.scalar(
         select(func.count()).select_from(

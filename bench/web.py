@@ -1,0 +1,235 @@
+"""The workbench under load: 50 billers working the denial queue at once against PostgreSQL.
+
+    .venv/bin/python bench/web.py [--users 50] [--seconds 30] [--visits 20000] [--pg URL]
+
+Builds a practice on a PostgreSQL database of its own (the demo practice's visits, built,
+billed and posted, so the queue holds its denials), makes one user a biller, serves the
+workbench with `otbill serve` in a process of its own, and runs a bounded client on
+127.0.0.1: each user signs in, then for the given seconds lists the queue, opens an item, opens
+its claim, writes a note (with the CSRF token), pages the claims. Every request is timed; the
+same client then times the static health endpoint at the same concurrency, the floor. Target:
+p95 page time under 300 ms with no errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, select, text
+
+from otbill.access.accounts import create_user, grant
+from otbill.api.routes.auth import COOKIE
+from otbill.demo.practice import practice_with_visits
+from otbill.demo.remit import remittance
+from otbill.ledger import schema as t
+from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
+from otbill.ledger.db import make_engine, session_scope
+from otbill.ledger.migrate import upgrade
+from otbill.ledger.posting import post_835
+from otbill.ledger.store import import_episodes
+from otbill.x12.t835_write import build_835
+from otbill.x12.writer import InterchangeInfo
+
+HERE = Path(__file__).resolve().parent
+PASSWORD = "load test password 1"
+WHEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def build(url: str, visits: int) -> int:
+    engine = make_engine(url)
+    upgrade(engine)
+    practice = practice_with_visits(visits)
+    with session_scope(engine) as s:
+        pid = import_episodes(s, list(practice.episodes)).practice_id
+    with session_scope(engine) as s:
+        build_claims(s, pid, date(2026, 12, 31))
+        s.execute(t.Claim.__table__.update().where(t.Claim.state == "draft").values(state="ready"))
+    with session_scope(engine) as s:
+        submit(s, pid, Path("/tmp") / f"bench-web-{uuid.uuid4().hex}.837", when=WHEN)
+        claims = as_claims(list_claims(s, pid, "submitted"))
+    # The demo payer denies a seeded few lines: the queue's items.
+    era = build_835([remittance(claims, seed=5)], InterchangeInfo("P", "R", 1, WHEN))
+    with session_scope(engine) as s:
+        post_835(s, pid, era, name="bench.835")
+    with session_scope(engine) as s:
+        user = create_user(s, "bench", "Bench Biller", PASSWORD)
+        grant(s, user, pid, "biller")
+        items = s.scalar(select(t.WorkItem.id).limit(1))
+    engine.dispose()
+    if items is None:
+        raise SystemExit("the demo payer denied nothing: no queue to work")
+    return pid
+
+
+def route(path: str) -> str:
+    """The path with its numbers as placeholders, to group the figures by endpoint."""
+    parts = path.split("?")[0].split("/")
+    named = (
+        "{n}" if p.isdigit() or (i and parts[i - 1] == "claims") else p for i, p in enumerate(parts)
+    )
+    return "/".join(named).removeprefix("/api/practices/{n}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(url: str, port: int) -> subprocess.Popen[bytes]:
+    exe = Path(sys.executable).parent / "otbill"
+    env = {**os.environ, "OTBILL_DATABASE_URL": url}
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+    )
+    for _ in range(100):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+async def user(
+    base: str,
+    pid: int,
+    until: float,
+    times: list[float],
+    by: dict[str, list[float]],
+    errors: list[str],
+) -> None:
+    """A biller: sign in, then until time is up list the queue, open an item and its claim,
+    note the item, page the claims."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        r = await c.post("/api/session", json={"username": "bench", "password": PASSWORD})
+        if r.status_code != 200:
+            errors.append(f"sign-in {r.status_code}")
+            return
+        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        # The session cookie is Secure (__Host-); a browser sends it to 127.0.0.1, which it
+        # counts a secure context, but httpx keeps Secure cookies for https, so send it here.
+        c.headers["Cookie"] = f"{COOKIE}={r.cookies[COOKIE]}"
+        rng = random.Random()
+
+        async def timed(method: str, path: str, body: Any = None) -> httpx.Response:
+            t0 = time.perf_counter()
+            r = await c.request(method, path, json=body)
+            times.append(time.perf_counter() - t0)
+            by.setdefault(f"{method} {route(path)}", []).append(times[-1])
+            if r.status_code >= 400:
+                errors.append(f"{method} {path.split('?')[0]} {r.status_code}")
+            return r
+
+        while time.perf_counter() < until:
+            r = await timed("GET", f"/api/practices/{pid}/denials?limit=50")
+            items = r.json().get("items", []) if r.status_code == 200 else []
+            if items:
+                item = rng.choice(items)
+                await timed("GET", f"/api/practices/{pid}/denials/{item['id']}")
+                await timed("GET", f"/api/practices/{pid}/claims/{item['claim']}")
+                await timed(
+                    "POST",
+                    f"/api/practices/{pid}/denials/{item['id']}/note",
+                    {"text": "called the payer"},
+                )
+            await timed(
+                "GET", f"/api/practices/{pid}/claims?offset={rng.randrange(0, 500)}&limit=50"
+            )
+
+
+async def floor(base: str, users: int, seconds: float) -> list[float]:
+    times: list[float] = []
+    until = time.perf_counter() + seconds
+
+    async def one() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+            while time.perf_counter() < until:
+                t0 = time.perf_counter()
+                await c.get("/api/health")
+                times.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(one() for _ in range(users)))
+    return times
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--visits", type=int, default=20_000)
+    ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = ap.parse_args()
+    name = f"otbill_bench_web_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = args.pg.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        print(f"building {args.visits:,} visits on PostgreSQL ({name}) ...", flush=True)
+        pid = build(url, args.visits)
+        port = free_port()
+        proc = serve(url, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            times: list[float] = []
+            errors: list[str] = []
+            by: dict[str, list[float]] = {}
+            until = time.perf_counter() + args.seconds
+
+            async def crowd() -> None:
+                await asyncio.gather(
+                    *(user(base, pid, until, times, by, errors) for _ in range(args.users))
+                )
+
+            asyncio.run(crowd())
+            health = asyncio.run(floor(base, args.users, min(args.seconds, 10)))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        n_err = len(errors)
+        print(
+            f"\n{args.users} users, {args.seconds:.0f} s: {len(times):,} requests, {n_err} errors"
+        )
+        print(f"{'':<32}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}")
+        rows = (
+            ("all of the billers' requests", times, args.seconds),
+            *((f"  {k}", v, args.seconds) for k, v in sorted(by.items())),
+            ("health endpoint (the floor)", health, min(args.seconds, 10)),
+        )
+        for label, xs, secs in rows:
+            cells = f"{pct(xs, 0.5):9.1f}{pct(xs, 0.95):9.1f}{pct(xs, 0.99):9.1f}"
+            print(f"{label:<32}{cells}{len(xs) / secs:9.0f}")
+        p95, floor95 = pct(times, 0.95), pct(health, 0.95)
+        print(f"\np95 {p95:.0f} ms (target < 300 ms), {p95 / floor95:.1f}x the floor's p95")
+        if errors:
+            print("errors:", ", ".join(sorted(set(errors))[:10]))
+        print(f"mean {statistics.mean(times) * 1000:.1f} ms")
+    finally:
+        with admin.connect() as conn:
+            kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+            conn.execute(text(kill), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+if __name__ == "__main__":
+    main()
