@@ -335,3 +335,132 @@ def test_bad_input_names_the_field(story: tuple[Engine, int]) -> None:
     with pytest.raises(InputError, match="--by"):
         report(engine, pid, "denials", date(2026, 5, 1), date(2026, 5, 31), date(2026, 5, 31),
                by=frozenset({"zip"}))  # fmt: skip
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def story_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The story in a SQLite file, built once for the command's tests."""
+    from otbill.ledger.db import make_engine
+    from otbill.ledger.migrate import upgrade
+
+    tmp = tmp_path_factory.mktemp("report-cli")
+    engine = make_engine(f"sqlite:///{tmp / 'ledger.db'}")
+    upgrade(engine)
+    with pytest.MonkeyPatch.context() as mp:
+        ledger(engine, tmp, mp)
+    engine.dispose()
+    return str(tmp / "ledger.db")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from otbill.cli import main
+
+    rc = main(list(argv))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+PERIOD = ("--from", "2026-03", "--to", "2026-06", "--as-of", "2026-06-30")
+
+
+@pytest.mark.parametrize("kind", ["denials", "claims", "ar", "compliance", "monthly"])
+def test_each_report_as_text_json_and_csv(
+    story_db: str, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    import csv
+    import io
+
+    rc, text, _ = run(capsys, "report", kind, "--db", story_db, *PERIOD)
+    assert rc == 0 and "Riverbend" not in text  # the example practice, not the demo's
+    rc, raw, _ = run(capsys, "report", kind, "--db", story_db, *PERIOD, "--json")
+    doc = json.loads(raw)
+    assert rc == 0 and doc["kind"] == kind and doc["sections"]
+    rc, raw, _ = run(capsys, "report", kind, "--db", story_db, *PERIOD, "--csv")
+    rows = list(csv.DictReader(io.StringIO(raw)))
+    assert (
+        rc == 0 and rows and set(rows[0]) == {"section", "table", "row", "column", "value", "unit"}
+    )
+    figures: dict[tuple[str, str], str] = {}
+    for r in rows:
+        if r["table"] == "figures":  # the first of each, as the JSON lists them
+            figures.setdefault((r["row"], r["column"]), r["value"])
+    first = doc["sections"][0]["figures"]
+    if first:
+        assert figures[(first[0]["key"], "value")] == (first[0]["value"] or "")
+    if kind == "claims":
+        assert "Clean claim rate: 60.00% (3 / 5)" in text
+        assert figures[("net_collection_rate", "value")] == "60.54"
+    if kind == "monthly":
+        assert doc["from"] == "2026-06-01" and doc["to"] == "2026-06-30"
+
+
+@pytest.mark.parametrize("kind", ["denials", "claims", "ar", "compliance", "monthly"])
+def test_each_report_as_pdf_html_and_svg(
+    story_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    import pypdfium2 as pdfium
+
+    for suffix in ("pdf", "html", "svg"):
+        rc, out, _ = run(capsys, "report", kind, "--db", story_db, *PERIOD, "-o",
+                         str(tmp_path / f"r.{suffix}"))  # fmt: skip
+        assert rc == 0 and out.startswith("wrote ")
+    pdf = pdfium.PdfDocument(str(tmp_path / "r.pdf"))
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    html = (tmp_path / "r.html").read_text()
+    svg = ET.fromstring((tmp_path / "r.svg").read_text())
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.tag == f"{ns}svg"
+    titles = [e.text for e in svg.iter(f"{ns}title")]
+    descs = [e.text for e in svg.iter(f"{ns}desc")]
+    expect = {
+        "denials": ("Initial denial rate", "80.00%", "Denials by root cause"),
+        "claims": ("Clean claim rate", "60.00%", "Clean claim and first-pass rates by month"),
+        "ar": ("Days in A/R", "A/R aging by payer", "A/R aging by payer"),
+        "compliance": ("Plan-of-care compliance", "80.00%", "Plan-of-care and progress"),
+        "monthly": ("This month", "Initial denial rate", "Payments by month"),
+    }[kind]
+    assert expect[0] in text and expect[1] in text
+    assert expect[0] in html and "<svg" in html and "<table>" in html
+    assert any(expect[2] in (x or "") for x in titles) and all(descs)
+    # Every chart's values are text in the drawing too, and its data table is beside it.
+    assert any(e.text == "Data" for e in svg.iter(f"{ns}text"))
+    # The same report, the same bytes.
+    run(capsys, "report", kind, "--db", story_db, *PERIOD, "-o", str(tmp_path / "again.pdf"))
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "r.pdf").read_bytes()
+
+
+def test_the_monthly_pdf_reads_back_its_month(
+    story_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pypdfium2 as pdfium
+
+    out = tmp_path / "may.pdf"
+    rc, _, _ = run(capsys, "report", "monthly", "--db", story_db, "--month", "2026-05", "-o",
+                   str(out))  # fmt: skip
+    assert rc == 0
+    pdf = pdfium.PdfDocument(str(out))
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "Monthly practice report" in text and "2026-05-01 to 2026-05-31" in text
+    # May's HFMA figures, as worked above: 80.00% of claims, 60.00% of lines.
+    assert "80.00%" in text and "60.00%" in text
+    assert "Denials by root cause" in text and "medical necessity" in text
+
+
+def test_bad_arguments_are_one_line_and_exit_2(
+    story_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rc, _, err = run(capsys, "report", "claims", "--db", story_db, "-o", str(tmp_path / "x.doc"))
+    assert rc == 2 and err.strip().splitlines() == [
+        "otbill: error: -o: x.doc: write a .pdf, .html or .svg file"
+    ]
+    rc, _, err = run(capsys, "report", "compliance", "--db", story_db, "--near", "2")
+    assert rc == 2 and "--near" in err
+    rc, _, err = run(capsys, "report", "denials", "--db", story_db, "--from", "2026-06",
+                     "--to", "2026-03")  # fmt: skip
+    assert rc == 2 and "--from" in err
+    assert not list(tmp_path.iterdir())  # nothing half-written
