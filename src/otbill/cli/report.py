@@ -67,6 +67,7 @@ def report_cmd(
     from otbill.cli.ledger import _engine, _practice  # SQLAlchemy, only here
     from otbill.ledger.db import session_scope
     from otbill.ledger.reports import build_report
+    from otbill.ledger.reports.facts import refresh
 
     if output is not None and output.suffix.lower() not in FORMATS:
         raise InputError("-o", f"{output.name}: write a .pdf, .html or .svg file")
@@ -86,9 +87,13 @@ def report_cmd(
     aged_to = _day(as_of) or min(today, month_end(last))
     engine = _engine(db_path)
     with session_scope(engine) as s:
+        practice = _practice(s, practice_npi)
+        # Folded and committed first: the fold's locks are not held while the report reads.
+        refresh(s, practice)
+    with session_scope(engine) as s:
         report = build_report(
             s,
-            _practice(s, practice_npi),
+            practice,
             kind,
             first,
             last,
@@ -97,6 +102,7 @@ def report_cmd(
             therapist=therapist,
             by=frozenset(by),
             near=share,
+            fold=False,
         )
     _write(report, as_json, as_csv, output)
 

@@ -45,9 +45,11 @@ def build_report(
     therapist: str | None = None,
     by: frozenset[str] = frozenset(),
     near: Decimal = NEAR_SHARE,
+    fold: bool = True,
 ) -> Report:
     """The report of ``kind`` over the whole months from ``start``'s to ``end``'s (the monthly
-    report: ``end``'s month, with the twelve months to it for its trends)."""
+    report: ``end``'s month, with the twelve months to it for its trends). ``fold=False``: the
+    caller folded the history already (facts.refresh, committed to release its locks)."""
     if kind not in KINDS:
         raise InputError("KIND", f"unknown report {kind!r}: one of {', '.join(KINDS)}")
     unknown = sorted(by - set(DIMS))
@@ -55,8 +57,9 @@ def build_report(
         raise InputError("--by", f"unknown breakdown {unknown[0]!r}: one of {', '.join(DIMS)}")
     if start > end:
         raise InputError("--from", f"{start} is after --to {end}")
-    refresh(session, practice_id)
-    session.flush()
+    if fold:
+        refresh(session, practice_id)
+        session.flush()
     scope = Scope(practice_id, month_start(start), month_end(end), as_of, payer, therapist, by)
     if kind == "monthly":
         scope = replace(scope, start=month_start(end))

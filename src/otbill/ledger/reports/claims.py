@@ -87,6 +87,19 @@ def claims_sections(session: Session, scope: Scope) -> list[Section]:
     payments = m_all["paid"] + m_all["patient_paid"]
     net = m_all["charges"] - m_all["contractual"]
     work = _work(session, scope)
+    ncr = kpis.net_collection_rate(payments, m_all["charges"], m_all["contractual"])
+    written_off = kpis.rate(work["written_off"], net)
+    why = (
+        "payments of the period (payers' by remittance date, patients' by day received) over "
+        "the gross charges of the claims first billed in it less the contractual adjustments "
+        "posted in it"
+    )
+    if scope.payer:
+        why += "; a payer filter leaves patients' payments out"
+    if scope.therapist:
+        # Money is kept by payer and month, not by therapist: no collection rate for one.
+        ncr = written_off = None
+        why = "not by therapist: payments and adjustments are kept by payer"
     figures = (
         Figure(kpis.CLEAN_CLAIM_RATE, kpis.clean_claim_rate(total_clean, total_sent), "%",
                total_clean, total_sent),
@@ -101,14 +114,9 @@ def claims_sections(session: Session, scope: Scope) -> list[Section]:
                len(work["to_appeal"]), "appeals filed in the period"),
         Figure(kpis.DAYS_TO_RESOLUTION, kpis.mean_days(work["to_resolution"]), "days", None,
                len(work["to_resolution"]), "denials resolved in the period"),
-        Figure(kpis.NET_COLLECTION_RATE, kpis.net_collection_rate(payments, m_all["charges"],
-               m_all["contractual"]), "%", payments, net,
-               "payments of the period (payers' by remittance date, patients' by day received) "
-               "over the gross charges of the claims first billed in it less the contractual "
-               "adjustments posted in it" + ("; a payer filter leaves patients' payments out"
-                                             if scope.payer else "")),
-        Figure(kpis.DENIAL_WRITE_OFFS, kpis.rate(work["written_off"], net), "%",
-               work["written_off"], net, "denial work items written off in the period"),
+        Figure(kpis.NET_COLLECTION_RATE, ncr, "%", payments, net, why),
+        Figure(kpis.DENIAL_WRITE_OFFS, written_off, "%", work["written_off"], net,
+               "denial work items written off in the period"),
     )  # fmt: skip
     monthly = Table(
         "claims_by_month",

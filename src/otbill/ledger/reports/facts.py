@@ -111,16 +111,22 @@ def _fold_events(
 ) -> int:
     """Claims first sent get their row; rejections and voids mark theirs. The new mark."""
     E, C = t.ClaimEvent, t.Claim
-    last = after
+    # Under the lock no lower id can still appear: the mark moves to the highest there is, and
+    # only the events that change a report are read (a practice has millions of them).
+    last = session.scalar(select(func.max(E.id))) or after
     sent: dict[int, date] = {}
     marks: dict[str, set[int]] = {"rejected": set(), "voided": set()}
-    for eid, cid, to_state, at in session.execute(
-        select(E.id, E.claim_id, E.to_state, E.at)
+    for cid, to_state, at in session.execute(
+        select(E.claim_id, E.to_state, E.at)
         .join(C, C.id == E.claim_id)
-        .where(C.practice_id == practice_id, E.id > after)
+        .where(
+            C.practice_id == practice_id,
+            E.id > after,
+            E.id <= last,
+            E.to_state.in_(("submitted", "rejected", "voided")),
+        )
         .order_by(E.id)
     ):
-        last = eid
         if to_state == "submitted":
             sent.setdefault(cid, _day(at))
         elif to_state in marks:
@@ -306,7 +312,7 @@ def _add_volume(session: Session, practice_id: int, rows: list[dict[str, Any]]) 
         for m, p, npi, code, claims, n, charge in session.execute(
             select(
                 V.month, V.payer_ext, V.rendering_npi, V.code, V.claims, V.lines, V.charge
-            ).where(V.practice_id == practice_id, V.month.in_({k[0] for k in add}))
+            ).where(V.practice_id == practice_id, V.month.in_(sorted({k[0] for k in add})))
         )
     }
     fresh, changed = [], []
@@ -579,7 +585,7 @@ def _add_money(
         (m, p, item): amount
         for m, p, item, amount in session.execute(
             select(M.month, M.payer_ext, M.item, M.amount).where(
-                M.practice_id == practice_id, M.month.in_({k[0] for k in money})
+                M.practice_id == practice_id, M.month.in_(sorted({k[0] for k in money}))
             )
         )
     }
