@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
+from otbill.corpus.defects import Y16, M, add_services, with_doc
+from otbill.corpus.scenarios import scenario
 from otbill.ledger import schema as t
 from otbill.ledger.accumulators import accumulators
 from otbill.ledger.books import accounts_receivable
@@ -37,7 +39,7 @@ from otbill.ledger.reports.compliance import kx_totals
 from otbill.ledger.reports.facts import refresh
 from otbill.ledger.store import import_episodes
 from otbill.load.json_doc import load_document
-from otbill.model import Claim
+from otbill.model import Claim, Service
 from otbill.model.remittance import Adjustment, ClaimPayment, Remittance, ServicePayment
 from otbill.x12.t835_write import build_835
 from otbill.x12.writer import InterchangeInfo
@@ -282,6 +284,31 @@ def test_compliance_and_kx(story: tuple[Engine, int]) -> None:
         (ours,) = kx_totals(s, pid, 2026, date(2026, 6, 30)).values()
     (kx,) = acc.kx
     assert ours[0] == kx.total and kx.bucket == "OT"
+
+
+def test_functional_reporting_compliance_of_2016_dates_of_service(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A Medicare episode of March 2016 (the corpus's): G-codes with severity on its first
+    day; on the fourth, G8987 without one (OT-FR-002); the sixth a discharge without G-codes
+    (OT-FR-001). Reported correctly 1 of the 3 days that needed or carried them: 33.33%."""
+    s = scenario(M, Y16)
+    s = add_services(s, 3, Service("G8987", modifiers=()), Service("G8988", modifiers=("CI",)))
+    s = with_doc(s, 5, discharge=True)
+    ep = s.episode
+    with session_scope(engine) as ss:
+        pid = import_episodes(ss, [ep]).practice_id
+        build_claims(ss, pid, ep.visits[-1].date)
+        for row in list_claims(ss, pid):
+            row.state = "ready"  # sent as they are, findings and all
+    with session_scope(engine) as ss:
+        submit(ss, pid, tmp_path / "2016.837", when=_at(date(2016, 3, 28)))
+    r = report(engine, pid, "compliance", date(2016, 3, 1), date(2016, 3, 31), date(2016, 3, 31))
+    fr = r.section("compliance").figure("functional_reporting_compliance")
+    assert (fr.numerator, fr.denominator, fr.value) == (1, 3, D("33.33"))
+    assert fr.note.startswith("1 missing (OT-FR-001), 1 without a severity modifier")
+    (march,) = r.section("compliance").table("compliance_by_month").rows
+    assert march[5:] == (3, D("33.33"))
 
 
 def test_refresh_folds_once_and_a_reversal_takes_the_denial_back(
