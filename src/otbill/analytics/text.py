@@ -43,14 +43,14 @@ def figure_text(f: Figure) -> str:
     return " ".join(parts)
 
 
-def table_text(t: Table, limit: int = 40) -> list[str]:
+def table_text(t: Table, limit: int = 40, titled: bool = True) -> list[str]:
     heads = [c.title for c in t.columns]
     rows = [[cell(v, c.unit) for v, c in zip(r, t.columns, strict=True)] for r in t.rows[:limit]]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
               for i, h in enumerate(heads)]  # fmt: skip
     right = [c.unit != "" or (rows and all(isinstance(r[i], int | Decimal) for r in t.rows))
              for i, c in enumerate(t.columns)]  # fmt: skip
-    out = [t.title]
+    out = [t.title] if titled else []
 
     def line(cells: list[str]) -> str:
         return "  ".join(
@@ -76,7 +76,7 @@ def report_text(r: Report) -> str:
         out += [figure_text(f) for f in s.figures]
         for t in s.tables:
             out.append("")
-            out += table_text(t)
+            out += table_text(t, titled=t.title != s.title)
     return "\n".join(out) + "\n"
 
 

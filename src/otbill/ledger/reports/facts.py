@@ -375,6 +375,27 @@ def _fold_postings(
     if not posts:
         return after
     out.postings += len(posts)
+    money: dict[tuple[date, str, str], Decimal] = defaultdict(lambda: ZERO)
+    cache: dict[tuple[str, str, tuple[str, ...], str], Cause] = {}
+    # A chunk at a time: a first fold reads every posting and its adjustments (millions).
+    for k in range(0, len(posts), POSTING_CHUNK):
+        _fold_chunk(session, practice_id, posts[k : k + POSTING_CHUNK], kinds, out, money, cache)
+    _add_money(session, practice_id, money)
+    return int(posts[-1][0])
+
+
+POSTING_CHUNK = 20_000
+
+
+def _fold_chunk(
+    session: Session,
+    practice_id: int,
+    posts: Sequence[Any],
+    kinds: dict[str, str],
+    out: FoldResult,
+    money: dict[tuple[date, str, str], Decimal],
+    cache: dict[tuple[str, str, tuple[str, ...], str], Cause],
+) -> None:
     claims = sorted({p[1] for p in posts})
     rc: dict[int, tuple[int | None, str, Decimal]] = {}
     for cid, first, npi, charge in in_chunks(
@@ -395,10 +416,8 @@ def _fold_postings(
     by_posting: dict[int, list[_Adj]] = defaultdict(list)
     for a in adjustments:
         by_posting[a.posting_id].append(a)
-    money: dict[tuple[date, str, str], Decimal] = defaultdict(lambda: ZERO)
     denials: list[dict[str, Any]] = []
     firsts: list[dict[str, Any]] = []
-    cache: dict[tuple[str, str, tuple[str, ...], str], Cause] = {}
     for pid_, cid, _, paid, day, remarks, payer_ext in standing:
         day = _as_date(day)
         kind = kinds.get(payer_ext, "")
@@ -455,9 +474,7 @@ def _fold_postings(
     update_rows(session, t.ReportClaim, firsts, key="claim_id")
     if reversals:
         _fold_reversals(session, reversals, kinds, money, cache)
-    _add_money(session, practice_id, money)
     _refresh_allowed(session, claims)
-    return int(posts[-1][0])
 
 
 def _as_date(d: date | str) -> date:
