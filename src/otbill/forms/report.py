@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
@@ -42,6 +43,7 @@ TITLE = ParagraphStyle("title", fontName=BOLD, fontSize=15, leading=19)
 H2 = ParagraphStyle("h2", fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=3)
 TEXT = ParagraphStyle("text", fontName=FONT, fontSize=8.5, leading=10.5)
 CELL = ParagraphStyle("cell", fontName=FONT, fontSize=7, leading=8.5)
+NUM = ParagraphStyle("num", parent=CELL, alignment=TA_RIGHT)
 SMALL = ParagraphStyle("small", fontName=FONT, fontSize=6.3, leading=7.6, textColor=colors.grey)
 CHART_SCALE = 0.62  # of the SVG's size: a chart and its table side by side on letter paper
 
@@ -105,7 +107,7 @@ def _figures(figures: Any) -> Table:
         value = cell(f.value, f.unit or "n") + (" days" if f.unit == "days" else "")
         of = "" if f.denominator is None else f"{cell(f.numerator)} / {cell(f.denominator)}"
         src = f"{f.formula.formula}. {f.formula.source}" + (f". {f.note}" if f.note else "")
-        rows.append([_p(f.label, CELL), _p(value, CELL), _p(of, CELL), _p(src, SMALL)])
+        rows.append([_p(f.label, CELL), _p(value, NUM), _p(of, NUM), _p(src, SMALL)])
     return Table(
         rows,
         colWidths=(120, 62, 90, WIDTH - 272),
@@ -156,8 +158,9 @@ def _chart_pair(c: Chart, table: DataTable | None) -> Flowable:
     heads = [(table.columns[0].title if table else ""), *(s.name for s in c.series)]
     rows = [[_p(h, CELL) for h in heads]]
     for i, cat in enumerate(c.categories):
-        rows.append([_p(cat, CELL), *(_p(_fmt(s.values[i], c.unit), CELL) for s in c.series)])
-    data_w = WIDTH - CHART_W * CHART_SCALE - 8
+        rows.append([_p(cat, CELL), *(_p(_fmt(s.values[i], c.unit), NUM) for s in c.series)])
+    below = len(c.series) > 3  # too many columns to sit beside the chart: under it
+    data_w = WIDTH if below else WIDTH - CHART_W * CHART_SCALE - 8
     first = min(90.0, data_w / 2)
     rest = (data_w - first) / max(1, len(c.series))
     data = Table(
@@ -171,6 +174,8 @@ def _chart_pair(c: Chart, table: DataTable | None) -> Flowable:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
         ],
     )
+    if below:
+        return KeepTogether([drawing(c), data, _p(c.desc, SMALL)])
     pair = Table(
         [[drawing(c), data]],
         colWidths=(CHART_W * CHART_SCALE + 8, data_w),
@@ -187,7 +192,7 @@ def _fmt(v: Any, unit: str) -> str:
 def _table(t: DataTable) -> list[Flowable]:
     rows = [[_p(c.title, CELL) for c in t.columns]]
     for r in t.rows:
-        rows.append([_p(_fmt(v, c.unit) if c.unit else cell(v), CELL)
+        rows.append([_p(_fmt(v, c.unit), NUM) if c.unit or isinstance(v, int) else _p(cell(v))
                      for v, c in zip(r, t.columns, strict=True)])  # fmt: skip
     n = len(t.columns)
     out: list[Flowable] = [

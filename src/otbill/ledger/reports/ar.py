@@ -3,7 +3,9 @@ A/R over 90 and 120 days (MAP Keys AR-1, AR-3), days in A/R, and the patients wh
 
 The same figures as ``otbill ar`` (ledger.books.accounts_receivable), read with grouped queries:
 only the open claims' lines are summed, and the last 90 days' charges come from report_claim
-(the claims sent) and the few claims not sent yet.
+(the claims sent) and the few claims not sent yet. Balances are the ledger's as it stands, aged
+to the as-of day; a claim with a date of service after that day is left out (the books count it
+in the total without an age bucket).
 """
 
 from __future__ import annotations
@@ -106,8 +108,8 @@ def ar_figures(session: Session, scope: Scope) -> ArFigures:
             balance = _left_by_earlier_payers(docs[c.id])
         else:
             balance = c.total_charge - done[c.id]
-        if balance <= ZERO:
-            continue
+        if balance <= ZERO or c.date_of_service > as_of:
+            continue  # a service after the as-of day is not yet receivable on it
         total += balance
         b = _bucket((as_of - c.date_of_service).days)
         if b is not None:
