@@ -18,6 +18,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -158,7 +159,7 @@ def _chart_pair(c: Chart, table: DataTable | None) -> Flowable:
     heads = [(table.columns[0].title if table else ""), *(s.name for s in c.series)]
     rows = [[_p(h, CELL) for h in heads]]
     for i, cat in enumerate(c.categories):
-        rows.append([_p(cat, CELL), *(_p(_fmt(s.values[i], c.unit), NUM) for s in c.series)])
+        rows.append([cat, *(_fmt(s.values[i], c.unit) for s in c.series)])
     below = len(c.series) > 3  # too many columns to sit beside the chart: under it
     data_w = WIDTH if below else WIDTH - CHART_W * CHART_SCALE - 8
     first = min(90.0, data_w / 2)
@@ -167,6 +168,7 @@ def _chart_pair(c: Chart, table: DataTable | None) -> Flowable:
         rows,
         colWidths=(first, *([rest] * len(c.series))),
         style=[
+            ("FONT", (0, 1), (-1, -1), FONT, 7),
             ("GRID", (0, 0), (-1, -1), 0.3, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), SHADE),
             ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
@@ -189,19 +191,33 @@ def _fmt(v: Any, unit: str) -> str:
     return ("$" + text) if unit == "$" and v is not None else text
 
 
+def _cell(v: Any, unit: str, width: float) -> Any:
+    """Numbers and short text as plain strings (a Paragraph per cell is most of a long table's
+    drawing time); text that may not fit its column as a Paragraph, which wraps."""
+    if unit or isinstance(v, int):
+        return _fmt(v, unit)
+    text = cell(v)
+    return _p(text) if stringWidth(text, FONT, 7) > width - 6 else text
+
+
 def _table(t: DataTable) -> list[Flowable]:
+    n = len(t.columns)
+    width = WIDTH / n
     rows = [[_p(c.title, CELL) for c in t.columns]]
     for r in t.rows:
-        rows.append([_p(_fmt(v, c.unit), NUM) if c.unit or isinstance(v, int) else _p(cell(v))
-                     for v, c in zip(r, t.columns, strict=True)])  # fmt: skip
-    n = len(t.columns)
+        rows.append([_cell(v, c.unit, width) for v, c in zip(r, t.columns, strict=True)])
+    numeric = [
+        i for i, c in enumerate(t.columns) if c.unit or (t.rows and isinstance(t.rows[0][i], int))
+    ]
     out: list[Flowable] = [
         _p(t.title, TEXT),
         LongTable(
             rows,
-            colWidths=[WIDTH / n] * n,
+            colWidths=[width] * n,
             repeatRows=1,
             style=[
+                ("FONT", (0, 1), (-1, -1), FONT, 7),
+                *(("ALIGN", (i, 1), (i, -1), "RIGHT") for i in numeric),
                 ("GRID", (0, 0), (-1, -1), 0.3, GRID),
                 ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

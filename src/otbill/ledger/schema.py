@@ -534,3 +534,22 @@ class ReportMoney(Base):
     payer_ext: Mapped[str] = mapped_column(String(80), primary_key=True)
     item: Mapped[str] = mapped_column(String(12), primary_key=True)
     amount: Mapped[Decimal] = mapped_column(Money())
+
+
+class ReportMonth(Base):
+    """A month's claims by payer and therapist: sent (first sent that month: how many, their
+    lines and gross charges, how many clean, the charges of services billed the first time) and
+    first adjudicated (how many, how many with nothing denied)."""
+
+    __tablename__ = "report_month"
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    payer_ext: Mapped[str] = mapped_column(String(80), primary_key=True)
+    rendering_npi: Mapped[str] = mapped_column(String(10), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer)
+    sent_lines: Mapped[int] = mapped_column(Integer)
+    sent_charge: Mapped[Decimal] = mapped_column(Money())
+    clean: Mapped[int] = mapped_column(Integer)
+    original_charge: Mapped[Decimal] = mapped_column(Money())
+    adjudicated: Mapped[int] = mapped_column(Integer)
+    first_pass: Mapped[int] = mapped_column(Integer)

@@ -36,30 +36,32 @@ def _bounds(scope: Scope) -> tuple[datetime, datetime]:
 
 
 def claims_sections(session: Session, scope: Scope) -> list[Section]:
-    R = t.ReportClaim
-    clean = case((R.clean.is_(True) & R.rejected.is_(False), 1), else_=0)
+    M = t.ReportMonth
     sent: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    sent_payer: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for day, payer, n, c in session.execute(
-        select(R.submitted_on, R.payer_ext, func.count(), func.sum(clean))
-        .where(*scope.where(R), R.submitted_on.between(scope.start, scope.end))
-        .group_by(R.submitted_on, R.payer_ext)
-    ):
-        sent[month_start(day)][0] += int(n)
-        sent[month_start(day)][1] += int(c or 0)
-        sent_payer[payer][0] += int(n)
-        sent_payer[payer][1] += int(c or 0)
     firsts: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    resolved = case((R.first_denied.is_(False), 1), else_=0)
-    for day, payer, n, ok in session.execute(
-        select(R.first_on, R.payer_ext, func.count(), func.sum(resolved))
-        .where(*scope.where(R), R.first_on.between(scope.start, scope.end))
-        .group_by(R.first_on, R.payer_ext)
+    sent_payer: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for m, payer, n, c, adj, ok in session.execute(
+        select(
+            M.month,
+            M.payer_ext,
+            func.sum(M.sent),
+            func.sum(M.clean),
+            func.sum(M.adjudicated),
+            func.sum(M.first_pass),
+        )
+        .where(*scope.where(M), M.month.between(scope.start, scope.end))
+        .group_by(M.month, M.payer_ext)
     ):
-        firsts[month_start(day)][0] += int(n)
-        firsts[month_start(day)][1] += int(ok or 0)
-        sent_payer[payer][2] += int(n)
-        sent_payer[payer][3] += int(ok or 0)
+        n, c, adj, ok = (int(x or 0) for x in (n, c, adj, ok))
+        sent[m][0] += n
+        sent[m][1] += c
+        firsts[m][0] += adj
+        firsts[m][1] += ok
+        acc = sent_payer[payer]
+        acc[0] += n
+        acc[1] += c
+        acc[2] += adj
+        acc[3] += ok
     money = _money(session, scope)
     rows = []
     for m in months(scope.start, scope.end):
@@ -189,7 +191,7 @@ _MONEY_KEYS = ("paid", "contractual", "charges", "patient_paid")
 
 
 def _money(session: Session, scope: Scope) -> dict[date, dict[str, Decimal]]:
-    M, R = t.ReportMoney, t.ReportClaim
+    M = t.ReportMoney
     out: dict[date, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(_MONEY_KEYS, ZERO))
     where = [M.practice_id == scope.practice_id, M.month.between(scope.start, scope.end)]
     if scope.payer:
@@ -200,14 +202,13 @@ def _money(session: Session, scope: Scope) -> dict[date, dict[str, Decimal]]:
         .group_by(M.month, M.item)
     ):
         out[m][item] += amount or ZERO
-    for day, charge in session.execute(
-        select(R.submitted_on, func.sum(R.charge))
-        .where(
-            *scope.where(R), R.submitted_on.between(scope.start, scope.end), R.original.is_(True)
-        )
-        .group_by(R.submitted_on)
+    Mo = t.ReportMonth
+    for m, charge in session.execute(
+        select(Mo.month, func.sum(Mo.original_charge))
+        .where(*scope.where(Mo), Mo.month.between(scope.start, scope.end))
+        .group_by(Mo.month)
     ):
-        out[month_start(day)]["charges"] += charge or ZERO
+        out[m]["charges"] += charge or ZERO
     if not scope.payer and not scope.therapist:
         P = t.PatientPayment
         for day, amount in session.execute(

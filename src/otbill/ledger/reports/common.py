@@ -78,9 +78,8 @@ def practice_name(session: Session, practice_id: int) -> str:
 
 def first_sent(session: Session, scope: Scope) -> date | None:
     """The month the practice first sent a claim: HFMA's averages start there."""
-    day = session.scalar(
-        select(func.min(t.ReportClaim.submitted_on)).where(*scope.where(t.ReportClaim))
-    )
+    M = t.ReportMonth
+    day = session.scalar(select(func.min(M.month)).where(*scope.where(M), M.sent > 0))
     return month_start(day) if day else None
 
 
@@ -98,17 +97,16 @@ class Sent:
 
 
 def sent_by_month(session: Session, scope: Scope, start: date, end: date) -> dict[date, Sent]:
-    """Claims first sent, their lines and gross charges, by month (from report_claim, grouped
-    by day in the database and by month here)."""
-    R = t.ReportClaim
+    """Claims first sent, their lines and gross charges, by month (report_month)."""
+    M = t.ReportMonth
     out: dict[date, Sent] = defaultdict(Sent)
-    for day, n, lines, charge in session.execute(
-        select(R.submitted_on, func.count(), func.sum(R.lines), func.sum(R.charge))
-        .where(*scope.where(R), R.submitted_on.between(start, end))
-        .group_by(R.submitted_on)
+    for m, n, lines, charge in session.execute(
+        select(M.month, func.sum(M.sent), func.sum(M.sent_lines), func.sum(M.sent_charge))
+        .where(*scope.where(M), M.month.between(month_start(start), end))
+        .group_by(M.month)
     ):
-        s = out[month_start(day)]
-        s.claims += int(n)
+        s = out[m]
+        s.claims += int(n or 0)
         s.lines += int(lines or 0)
         s.charge += charge or ZERO
     return out

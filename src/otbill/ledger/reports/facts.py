@@ -99,7 +99,7 @@ def _now() -> datetime:
 
 
 def _forget(session: Session, practice_id: int) -> None:
-    for model in (t.ReportDenial, t.ReportVolume, t.ReportMoney, t.ReportClaim):
+    for model in (t.ReportDenial, t.ReportVolume, t.ReportMoney, t.ReportMonth, t.ReportClaim):
         session.execute(delete(model).where(model.practice_id == practice_id))
 
 
@@ -137,11 +137,22 @@ def _fold_events(
             session.scalars(select(t.ReportClaim.claim_id).where(t.ReportClaim.claim_id.in_(ids)))
         )
     new = {cid: day for cid, day in sent.items() if cid not in have}
+    months = _Months()
     if new:
         rows = _claim_rows(session, practice_id, new, payers)
         insert_rows(session, t.ReportClaim, rows)
         _add_volume(session, practice_id, rows)
+        for r in rows:
+            months.add(
+                r["submitted_on"], r["payer_ext"], r["rendering_npi"], sent=1,
+                sent_lines=r["lines"], sent_charge=r["charge"], clean=int(r["clean"]),
+                original_charge=r["charge"] if r["original"] else ZERO,
+            )  # fmt: skip
         out.claims += len(rows)
+    # A clean claim rejected later is clean no more: its month counts one fewer.
+    for day, payer, npi in _newly_rejected(session, sorted(marks["rejected"])):
+        months.add(day, payer, npi, clean=-1)
+    months.write(session, practice_id)
     for state, column in (("rejected", "rejected"), ("voided", "gone")):
         for ids in _chunks(sorted(marks[state])):
             session.execute(
@@ -151,6 +162,77 @@ def _fold_events(
                 .execution_options(synchronize_session=False)
             )
     return last
+
+
+def _newly_rejected(session: Session, ids: Sequence[int]) -> list[tuple[date, str, str]]:
+    """The sent month's key of each claim counted clean that is now rejected."""
+    R = t.ReportClaim
+    out = []
+    for chunk in _chunks(ids):
+        out += [
+            (day, payer, npi)
+            for day, payer, npi in session.execute(
+                select(R.submitted_on, R.payer_ext, R.rendering_npi).where(
+                    R.claim_id.in_(chunk), R.clean.is_(True), R.rejected.is_(False)
+                )
+            )
+        ]
+    return out
+
+
+MONTH_COUNTS = ("sent", "sent_lines", "clean", "adjudicated", "first_pass")
+MONTH_MONEY = ("sent_charge", "original_charge")
+
+
+class _Months:
+    """Increments to report_month, written at once."""
+
+    def __init__(self) -> None:
+        self.add_to: dict[tuple[date, str, str], dict[str, Any]] = {}
+
+    def add(self, day: date, payer: str, npi: str, **inc: Any) -> None:
+        key = (month_of(day), payer, npi)
+        acc = self.add_to.setdefault(
+            key, {**dict.fromkeys(MONTH_COUNTS, 0), **dict.fromkeys(MONTH_MONEY, ZERO)}
+        )
+        for k, v in inc.items():
+            acc[k] += v
+
+    def write(self, session: Session, practice_id: int) -> None:
+        if not self.add_to:
+            return
+        M = t.ReportMonth
+        cols = (*MONTH_COUNTS, *MONTH_MONEY)
+        have = {
+            (r.month, r.payer_ext, r.rendering_npi): r
+            for r in session.execute(
+                select(M.month, M.payer_ext, M.rendering_npi, *(getattr(M, c) for c in cols)).where(
+                    M.practice_id == practice_id,
+                    M.month.in_(sorted({k[0] for k in self.add_to})),
+                )
+            )
+        }
+        fresh = []
+        for (m, payer, npi), inc in self.add_to.items():
+            before = have.get((m, payer, npi))
+            if before is None:
+                fresh.append(
+                    {"practice_id": practice_id, "month": m, "payer_ext": payer,
+                     "rendering_npi": npi, **inc}
+                )  # fmt: skip
+                continue
+            session.execute(
+                update(M)
+                .where(
+                    M.practice_id == practice_id,
+                    M.month == m,
+                    M.payer_ext == payer,
+                    M.rendering_npi == npi,
+                )
+                .values({c: getattr(before, c) + inc[c] for c in cols})
+            )
+        insert_rows(session, M, fresh)
+        self.add_to.clear()
 
 
 def _day(at: datetime | str) -> date:
@@ -418,8 +500,10 @@ def _fold_chunk(
         by_posting[a.posting_id].append(a)
     denials: list[dict[str, Any]] = []
     firsts: list[dict[str, Any]] = []
+    payer_of: dict[int, str] = {}
     for pid_, cid, _, paid, day, remarks, payer_ext in standing:
         day = _as_date(day)
+        payer_of[cid] = payer_ext
         kind = kinds.get(payer_ext, "")
         claim_remarks = tuple(remarks or ())
         mine = by_posting.get(pid_, [])
@@ -472,6 +556,12 @@ def _fold_chunk(
     insert_rows(session, t.ReportDenial, denials)
     out.denials += len(denials)
     update_rows(session, t.ReportClaim, firsts, key="claim_id")
+    months = _Months()
+    for f in firsts:
+        _, npi, _ = rc[f["claim_id"]]
+        months.add(f["first_on"], payer_of[f["claim_id"]], npi, adjudicated=1,
+                   first_pass=0 if f["first_denied"] else 1)  # fmt: skip
+    months.write(session, practice_id)
     if reversals:
         _fold_reversals(session, reversals, kinds, money, cache)
     _refresh_allowed(session, claims)

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-12-02 15:17:52.203011
+Create Date: 2026-12-02 15:50:14.326130
 """
 
 from __future__ import annotations
@@ -45,6 +45,27 @@ def upgrade() -> None:
             ["practice.id"],
         ),
         sa.PrimaryKeyConstraint("practice_id", "month", "payer_ext", "item"),
+    )
+    op.create_table(
+        "report_month",
+        sa.Column("practice_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("payer_ext", sa.String(length=80), nullable=False),
+        sa.Column("rendering_npi", sa.String(length=10), nullable=False),
+        sa.Column("sent", sa.Integer(), nullable=False),
+        sa.Column("sent_lines", sa.Integer(), nullable=False),
+        sa.Column("sent_charge", otbill.ledger.schema.Money(precision=14, scale=2), nullable=False),
+        sa.Column("clean", sa.Integer(), nullable=False),
+        sa.Column(
+            "original_charge", otbill.ledger.schema.Money(precision=14, scale=2), nullable=False
+        ),
+        sa.Column("adjudicated", sa.Integer(), nullable=False),
+        sa.Column("first_pass", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["practice_id"],
+            ["practice.id"],
+        ),
+        sa.PrimaryKeyConstraint("practice_id", "month", "payer_ext", "rendering_npi"),
     )
     op.create_table(
         "report_volume",
@@ -157,6 +178,7 @@ def downgrade() -> None:
 
     op.drop_table("report_claim")
     op.drop_table("report_volume")
+    op.drop_table("report_month")
     op.drop_table("report_money")
     op.drop_table("report_mark")
     # ### end Alembic commands ###
