@@ -323,6 +323,19 @@ def test_refresh_folds_once_and_a_reversal_takes_the_denial_back(
     # Five claims sent; six claim payments (four in May, two in June); four denied adjustments.
     assert (first.claims, first.postings, first.denials) == (5, 6, 4)
     assert (again.claims, again.postings, again.denials) == (0, 0, 0)
+    with session_scope(engine) as s:
+        months = {
+            (m.month, m.sent, m.clean, m.adjudicated, m.first_pass, m.original_charge)
+            for m in s.scalars(select(t.ReportMonth))
+        }
+    # Sent in March C1, C2 (both clean, 397.00), in April C3-C5 (C3 clean; C4 returned, C5
+    # reworked); first adjudicated in May C1-C4 (C1 resolved), in June C5 (resolved).
+    assert months == {
+        (date(2026, 3, 1), 2, 2, 0, 0, D("397.00")),
+        (date(2026, 4, 1), 3, 1, 0, 0, D("597.00")),
+        (date(2026, 5, 1), 0, 0, 4, 1, ZERO),
+        (date(2026, 6, 1), 0, 0, 1, 1, ZERO),
+    }
     assert n == 4  # C2's two lines, C3's one, C4's return
     with session_scope(engine) as s:
         c3 = next(c for c in as_claims(list_claims(s, pid)) if c.id == "V-2026-0003")
