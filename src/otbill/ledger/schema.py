@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -243,6 +244,16 @@ class Adjustment(Base):
     """A posted CAS amount, on a claim line when the 835 put it there."""
 
     __tablename__ = "adjustment"
+    # Claim-level adjustments are few among millions of line ones: A/R and the books find a
+    # claim's by this partial index (migration 0006), not by a scan.
+    __table_args__ = (
+        Index(
+            "ix_adjustment_claim_level",
+            "claim_id",
+            postgresql_where=text("claim_line_id IS NULL"),
+            sqlite_where=text("claim_line_id IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
@@ -503,6 +514,7 @@ class ReportDenial(Base):
     remarks: Mapped[str] = mapped_column(String(200))  # the line's and the claim's RARCs
     amount: Mapped[Decimal] = mapped_column(Money())  # denied
     line_charge: Mapped[Decimal] = mapped_column(Money())  # the line's charge (the claim's)
+    claim_charge: Mapped[Decimal] = mapped_column(Money())
     initial: Mapped[bool] = mapped_column(Boolean)  # on the claim's first adjudication
     unprocessable: Mapped[bool] = mapped_column(Boolean)  # CO-16 with MA130: returned
     reversed: Mapped[bool] = mapped_column(Boolean)  # its posting was reversed

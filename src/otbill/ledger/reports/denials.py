@@ -58,51 +58,55 @@ def _base(scope: Scope, *, unprocessable: bool) -> list[ColumnElement[bool]]:
     ]
 
 
-def _by_day(session: Session, scope: Scope, *, unprocessable: bool) -> dict[date, _Count]:
-    """Initial denials by month: distinct claims and lines, their gross charges, the amount
-    denied. A claim's initial denials all come on one remittance, so distinct counts by day
-    add up to the month's."""
-    where = _base(scope, unprocessable=unprocessable)
-    out: dict[date, _Count] = defaultdict(_Count)
-    for day, claims, lines, amount in session.execute(
+def _by_day(session: Session, scope: Scope) -> dict[bool, dict[date, _Count]]:
+    """Initial denials by month, the unprocessable returns apart (True): distinct claims and
+    lines, their gross charges, the amount denied. A claim's initial denials all come on one
+    remittance, so distinct counts by day add up to the month's."""
+    where = [
+        *scope.where(D),
+        D.notice_on.between(scope.start, scope.end),
+        D.initial.is_(True),
+        D.reversed.is_(False),
+    ]
+    out: dict[bool, dict[date, _Count]] = {False: defaultdict(_Count), True: defaultdict(_Count)}
+    for day, returned, claims, lines, amount in session.execute(
         select(
             D.notice_on,
+            D.unprocessable,
             func.count(distinct(D.claim_id)),
             func.count(distinct(D.claim_line_id)),
             func.sum(D.amount),
         )
         .where(*where)
-        .group_by(D.notice_on)
+        .group_by(D.notice_on, D.unprocessable)
     ):
-        c = out[month_start(day)]
+        c = out[bool(returned)][month_start(day)]
         c.claims += int(claims)
         c.lines += int(lines)
         c.amount += amount or ZERO
-    claims_q = select(D.notice_on, D.claim_id).where(*where).distinct().subquery()
-    for day, charge in session.execute(
-        select(claims_q.c.notice_on, func.sum(t.ReportClaim.charge))
-        .join(t.ReportClaim, t.ReportClaim.claim_id == claims_q.c.claim_id)
-        .group_by(claims_q.c.notice_on)
-    ):
-        out[month_start(day)].claim_charge += charge or ZERO
-    lines_q = (
-        select(D.notice_on, D.claim_line_id, D.line_charge)
-        .where(*where, D.claim_line_id.isnot(None))
-        .distinct()
-        .subquery()
-    )
-    for day, charge in session.execute(
-        select(lines_q.c.notice_on, func.sum(lines_q.c.line_charge)).group_by(lines_q.c.notice_on)
-    ):
-        out[month_start(day)].line_charge += charge or ZERO
+    for col, field in ((D.claim_id, "claim_charge"), (D.claim_line_id, "line_charge")):
+        charge = D.claim_charge if field == "claim_charge" else D.line_charge
+        q = (
+            select(D.notice_on, D.unprocessable, col, charge)
+            .where(*where, col.isnot(None))
+            .distinct()
+            .subquery()
+        )
+        for day, returned, amount in session.execute(
+            select(q.c.notice_on, q.c.unprocessable, func.sum(q.c[charge.key])).group_by(
+                q.c.notice_on, q.c.unprocessable
+            )
+        ):
+            c = out[bool(returned)][month_start(day)]
+            setattr(c, field, getattr(c, field) + (amount or ZERO))
     return out
 
 
 def denials_sections(session: Session, scope: Scope, *, breakdowns: bool = True) -> list[Section]:
     first = first_sent(session, scope)
     sent = sent_by_month(session, scope, prev_month(scope.start, 3), scope.end)
-    denied = _by_day(session, scope, unprocessable=False)
-    returned = _by_day(session, scope, unprocessable=True)
+    by_day = _by_day(session, scope)
+    denied, returned = by_day[False], by_day[True]
     rows, unproc_rows = [], []
     totals = _Count()
     base = {"claims": Decimal(0), "lines": Decimal(0), "charge": Decimal(0)}

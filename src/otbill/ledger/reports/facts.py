@@ -535,6 +535,7 @@ def _fold_chunk(
                     "rendering_npi": npi,
                     "code": a.code,
                     "line_charge": a.line_charge if a.line_id is not None else claim_charge,
+                    "claim_charge": claim_charge,
                     "group_code": a.group,
                     "reason": a.reason,
                     "remarks": " ".join(dict.fromkeys(said))[:200],
