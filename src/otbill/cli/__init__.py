@@ -66,6 +66,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "patients_cmd",
         "Patient balances, statements and payments.",
     ),
+    "report": (
+        "otbill.cli.report",
+        "report_cmd",
+        "Denials, claims, A/R, compliance and monthly reports, charted.",
+    ),
 }
 
 

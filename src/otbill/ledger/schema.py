@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -244,6 +246,16 @@ class Adjustment(Base):
     """A posted CAS amount, on a claim line when the 835 put it there."""
 
     __tablename__ = "adjustment"
+    # Claim-level adjustments are few among millions of line ones: A/R and the books find a
+    # claim's by this partial index (migration 0006), not by a scan.
+    __table_args__ = (
+        Index(
+            "ix_adjustment_claim_level",
+            "claim_id",
+            postgresql_where=text("claim_line_id IS NULL"),
+            sqlite_where=text("claim_line_id IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     posting_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
@@ -540,3 +552,138 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     result: Mapped[dict[str, Any]]
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+# The reports' own tables (otbill.ledger.reports): what the reports read, folded from the
+# append-only history (claim_event, posting and adjustment) by a watermark, so that a report over
+# a million claim lines reads a few narrow rows per claim, not the claims' documents.
+
+
+class ReportMark(Base):
+    """How far the reports' tables have folded a practice's history, and with which version of
+    the root-cause map (a new map refolds everything)."""
+
+    __tablename__ = "report_mark"
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)  # the last claim_event folded
+    posting_id: Mapped[int] = mapped_column(Integer)  # the last posting folded
+    causes: Mapped[str] = mapped_column(String(64))  # sha256 of the root-cause map
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportClaim(Base):
+    """A claim as the reports count it, from the day it was first sent: whom it billed, who
+    rendered it, what it charged, whether it went out clean, and its first adjudication."""
+
+    __tablename__ = "report_claim"
+    __table_args__ = (
+        Index("ix_report_claim_sent", "practice_id", "submitted_on"),
+        Index("ix_report_claim_first", "practice_id", "first_on"),
+        Index("ix_report_claim_dos", "practice_id", "date_of_service"),
+    )
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    patient_id: Mapped[int] = mapped_column(Integer)
+    payer_ext: Mapped[str] = mapped_column(String(80))
+    payer_kind: Mapped[str] = mapped_column(String(20))
+    rendering_npi: Mapped[str] = mapped_column(String(10))
+    date_of_service: Mapped[date] = mapped_column(Date)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    charge: Mapped[Decimal] = mapped_column(Money())
+    lines: Mapped[int] = mapped_column(Integer)
+    # A service's first bill: not a secondary claim, a replacement or a new claim sent again.
+    original: Mapped[bool] = mapped_column(Boolean)
+    secondary: Mapped[bool] = mapped_column(Boolean)
+    clean: Mapped[bool] = mapped_column(Boolean)  # ready when built: passed every edit first time
+    rejected: Mapped[bool] = mapped_column(Boolean)  # by a 999/277CA or unprocessable
+    gone: Mapped[bool] = mapped_column(Boolean)  # voided
+    first_posting_id: Mapped[int | None] = mapped_column(Integer)
+    first_on: Mapped[date | None] = mapped_column(Date)  # its first remittance's date
+    first_denied: Mapped[bool | None] = mapped_column(Boolean)
+    kx_bucket: Mapped[str] = mapped_column(String(6))  # OT, PT+SLP; "" when KX does not apply
+    kx_lines: Mapped[int] = mapped_column(Integer)  # lines with the KX modifier
+    allowed: Mapped[Decimal] = mapped_column(Money())  # the lines' allowed (estimate, then 835)
+    unpriced: Mapped[int] = mapped_column(Integer)  # lines with no allowed amount
+    # The scrubber's findings on the claim as sent, for compliance: rule ids of the plan of
+    # care, progress report, functional reporting and KX families, space-separated.
+    rules: Mapped[str] = mapped_column(String(200))
+    progress_applies: Mapped[bool] = mapped_column(Boolean)
+    # Functional reporting (2013-2018): "" not due and not reported, reported, missing, severity.
+    functional: Mapped[str] = mapped_column(String(10))
+
+
+class ReportDenial(Base):
+    """A denied adjustment (one the root-cause map counts as a denial), with what the denial
+    reports group it by."""
+
+    __tablename__ = "report_denial"
+    __table_args__ = (
+        Index("ix_report_denial_notice", "practice_id", "notice_on"),
+        Index("ix_report_denial_posting", "posting_id"),
+    )
+    adjustment_id: Mapped[int] = mapped_column(ForeignKey("adjustment.id"), primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    claim_id: Mapped[int] = mapped_column(Integer)
+    claim_line_id: Mapped[int | None] = mapped_column(Integer)
+    posting_id: Mapped[int] = mapped_column(Integer)
+    notice_on: Mapped[date] = mapped_column(Date)  # the remittance's date
+    payer_ext: Mapped[str] = mapped_column(String(80))
+    payer_kind: Mapped[str] = mapped_column(String(20))
+    rendering_npi: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(5))  # the line's; "" at the claim level
+    group_code: Mapped[str] = mapped_column(String(2))
+    reason: Mapped[str] = mapped_column(String(5))
+    remarks: Mapped[str] = mapped_column(String(200))  # the line's and the claim's RARCs
+    amount: Mapped[Decimal] = mapped_column(Money())  # denied
+    line_charge: Mapped[Decimal] = mapped_column(Money())  # the line's charge (the claim's)
+    claim_charge: Mapped[Decimal] = mapped_column(Money())
+    initial: Mapped[bool] = mapped_column(Boolean)  # on the claim's first adjudication
+    unprocessable: Mapped[bool] = mapped_column(Boolean)  # CO-16 with MA130: returned
+    reversed: Mapped[bool] = mapped_column(Boolean)  # its posting was reversed
+
+
+class ReportVolume(Base):
+    """What was sent, by the month it was first sent, payer, therapist and code: the
+    denominators of the denial rates (claims counts each claim once per code it carries)."""
+
+    __tablename__ = "report_volume"
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    payer_ext: Mapped[str] = mapped_column(String(80), primary_key=True)
+    rendering_npi: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    claims: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[int] = mapped_column(Integer)
+    charge: Mapped[Decimal] = mapped_column(Money())
+
+
+class ReportMoney(Base):
+    """What the remittances of a month did, by payer: paid, and adjusted as contractual, the
+    patient's share, denied, or other (a reversal takes its posting's amounts back in its own
+    month)."""
+
+    __tablename__ = "report_money"
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    payer_ext: Mapped[str] = mapped_column(String(80), primary_key=True)
+    item: Mapped[str] = mapped_column(String(12), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
+class ReportMonth(Base):
+    """A month's claims by payer and therapist: sent (first sent that month: how many, their
+    lines and gross charges, how many clean, the charges of services billed the first time) and
+    first adjudicated (how many, how many with nothing denied)."""
+
+    __tablename__ = "report_month"
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    payer_ext: Mapped[str] = mapped_column(String(80), primary_key=True)
+    rendering_npi: Mapped[str] = mapped_column(String(10), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer)
+    sent_lines: Mapped[int] = mapped_column(Integer)
+    sent_charge: Mapped[Decimal] = mapped_column(Money())
+    clean: Mapped[int] = mapped_column(Integer)
+    original_charge: Mapped[Decimal] = mapped_column(Money())
+    adjudicated: Mapped[int] = mapped_column(Integer)
+    first_pass: Mapped[int] = mapped_column(Integer)
