@@ -340,6 +340,17 @@ def test_ar_ages_open_balances(engine: Engine, tmp_path: Path) -> None:
     assert len(ar.by_patient) == 1
 
 
+def test_ar_as_of_a_past_day_leaves_out_later_services(engine: Engine, tmp_path: Path) -> None:
+    """As of 3/11 the services of 3/12 and 3/17 had not happened: A/R is 3/2, 3/5 and 3/10
+    (235 + 162 + 202 = 599.00), and every dollar of the total is in an age bucket."""
+    pid = setup_claims(engine)
+    with session_scope(engine) as s:
+        submit(s, pid, tmp_path / "a.837", when=WHEN)
+        ar = accounts_receivable(s, pid, date(2026, 3, 11))
+    aging = ar.by_payer_dos["MCR-IL"]
+    assert (ar.total, aging.total) == (D("599.00"), D("599.00"))
+
+
 def test_days_in_ar_over_the_last_90_days_charges(engine: Engine, tmp_path: Path) -> None:
     """By hand, as of 6/1: A/R is all five claims, 994.00. The charges of the last 90 days
     leave out 3/2 (91 days back): 162 + 202 + 165 + 230 = 759.00, 8.4333 a day, so days in A/R

@@ -244,6 +244,8 @@ def accounts_receivable(session: Session, practice_id: int, as_of: date) -> Acco
             recent += claim.total_charge  # a service's charge once, not again on its secondary
         if claim.state not in OPEN_STATES or claim.number in replaced:
             continue
+        if claim.date_of_service > as_of:
+            continue  # not yet a service on the as-of day: no age, so in no bucket and no total
         if claim.id in docs:
             # Before its 835 a secondary claim is owed what the earlier payers left the patient,
             # not its whole charge, most of which they already paid or adjusted.
