@@ -18,11 +18,11 @@ import asyncio
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -105,51 +105,64 @@ def serve(url: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-async def user(
-    base: str,
+async def sign_in(base: str, signins: list[float], errors: list[str]) -> httpx.AsyncClient | None:
+    """A biller signs in (Argon2id: a deliberate fifth of a second of work per sign-in)."""
+    c = httpx.AsyncClient(base_url=base, timeout=60)
+    t0 = time.perf_counter()
+    r = await c.post("/api/session", json={"username": "bench", "password": PASSWORD})
+    signins.append(time.perf_counter() - t0)
+    if r.status_code != 200:
+        errors.append(f"sign-in {r.status_code}")
+        await c.aclose()
+        return None
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    # The session cookie is Secure (__Host-); a browser sends it to 127.0.0.1, which it counts
+    # a secure context, but httpx keeps Secure cookies for https, so it is sent here by hand.
+    c.headers["Cookie"] = f"{COOKIE}={r.cookies[COOKIE]}"
+    return c
+
+
+async def work(
+    c: httpx.AsyncClient,
     pid: int,
     until: float,
     times: list[float],
     by: dict[str, list[float]],
     errors: list[str],
+    think: tuple[float, float],
 ) -> None:
-    """A biller: sign in, then until time is up list the queue, open an item and its claim,
-    note the item, page the claims."""
-    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
-        r = await c.post("/api/session", json={"username": "bench", "password": PASSWORD})
-        if r.status_code != 200:
-            errors.append(f"sign-in {r.status_code}")
-            return
-        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
-        # The session cookie is Secure (__Host-); a browser sends it to 127.0.0.1, which it
-        # counts a secure context, but httpx keeps Secure cookies for https, so send it here.
-        c.headers["Cookie"] = f"{COOKIE}={r.cookies[COOKIE]}"
-        rng = random.Random()
+    """Until time is up: list the queue, open an item and its claim, note the item, page the
+    claims, pausing between pages for a time drawn from ``think`` (0, 0: never)."""
+    rng = random.Random()
 
-        async def timed(method: str, path: str, body: Any = None) -> httpx.Response:
-            t0 = time.perf_counter()
-            r = await c.request(method, path, json=body)
-            times.append(time.perf_counter() - t0)
-            by.setdefault(f"{method} {route(path)}", []).append(times[-1])
-            if r.status_code >= 400:
-                errors.append(f"{method} {path.split('?')[0]} {r.status_code}")
-            return r
+    async def pause() -> None:
+        if think[1] > 0:
+            await asyncio.sleep(rng.uniform(*think))
 
-        while time.perf_counter() < until:
-            r = await timed("GET", f"/api/practices/{pid}/denials?limit=50")
-            items = r.json().get("items", []) if r.status_code == 200 else []
-            if items:
-                item = rng.choice(items)
-                await timed("GET", f"/api/practices/{pid}/denials/{item['id']}")
-                await timed("GET", f"/api/practices/{pid}/claims/{item['claim']}")
-                await timed(
-                    "POST",
-                    f"/api/practices/{pid}/denials/{item['id']}/note",
-                    {"text": "called the payer"},
-                )
+    async def timed(method: str, path: str, body: Any = None) -> httpx.Response:
+        await pause()
+        t0 = time.perf_counter()
+        r = await c.request(method, path, json=body)
+        times.append(time.perf_counter() - t0)
+        by.setdefault(f"{method} {route(path)}", []).append(times[-1])
+        if r.status_code >= 400:
+            errors.append(f"{method} {route(path)} {r.status_code}")
+        return r
+
+    while time.perf_counter() < until:
+        r = await timed("GET", f"/api/practices/{pid}/denials?limit=50")
+        items = r.json().get("items", []) if r.status_code == 200 else []
+        if items:
+            item = rng.choice(items)
+            await timed("GET", f"/api/practices/{pid}/denials/{item['id']}")
+            await timed("GET", f"/api/practices/{pid}/claims/{item['claim']}")
             await timed(
-                "GET", f"/api/practices/{pid}/claims?offset={rng.randrange(0, 500)}&limit=50"
+                "POST",
+                f"/api/practices/{pid}/denials/{item['id']}/note",
+                {"text": "called the payer"},
             )
+        await timed("GET", f"/api/practices/{pid}/claims?offset={rng.randrange(0, 500)}&limit=50")
+    await c.aclose()
 
 
 async def floor(base: str, users: int, seconds: float) -> list[float]:
@@ -172,63 +185,106 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
 
 
+@dataclass
+class Run:
+    label: str
+    seconds: float
+    times: list[float] = field(default_factory=list)
+    by: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    signins: list[float] = field(default_factory=list)
+
+
+def crowd(base: str, pid: int, users: int, run: Run, think: tuple[float, float]) -> None:
+    async def go() -> None:
+        clients = await asyncio.gather(
+            *(sign_in(base, run.signins, run.errors) for _ in range(users))
+        )
+        until = time.perf_counter() + run.seconds
+        await asyncio.gather(
+            *(work(c, pid, until, run.times, run.by, run.errors, think) for c in clients if c)
+        )
+
+    asyncio.run(go())
+
+
+def row(label: str, xs: list[float], seconds: float, errors: str = "") -> str:
+    cells = f"{pct(xs, 0.5):9.1f}{pct(xs, 0.95):9.1f}{pct(xs, 0.99):9.1f}"
+    return f"{label:<34}{cells}{len(xs) / seconds:9.0f}{errors:>8}"
+
+
+def report(run: Run, by_endpoint: bool) -> None:
+    print(row(run.label, run.times, run.seconds, str(len(run.errors))))
+    if by_endpoint:
+        for k, v in sorted(run.by.items()):
+            print(row(f"  {k}", v, run.seconds))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=50)
-    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--seconds", type=float, default=30, help="each of the two runs")
     ap.add_argument("--visits", type=int, default=20_000)
+    ap.add_argument("--think", default="1-3", help="seconds between a biller's pages, lo-hi")
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    ap.add_argument("--keep", metavar="NAME", help="build into database NAME once, reuse it")
     args = ap.parse_args()
-    name = f"otbill_bench_web_{uuid.uuid4().hex[:6]}"
+    lo, _, hi = args.think.partition("-")
+    think = (float(lo), float(hi or lo))
+    name = args.keep or f"otbill_bench_web_{uuid.uuid4().hex[:6]}"
     admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = args.pg.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        have = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        built = have.first() is not None
+        if not built:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        print(f"building {args.visits:,} visits on PostgreSQL ({name}) ...", flush=True)
-        pid = build(url, args.visits)
+        if built:
+            pid = 1
+            print(f"reusing {name}")
+        else:
+            print(f"building {args.visits:,} visits on PostgreSQL ({name}) ...", flush=True)
+            pid = build(url, args.visits)
+            # This server runs with autovacuum off; a production one would have analyzed the
+            # tables after the build, so the planner knows their sizes.
+            with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.execute(text("VACUUM ANALYZE"))
         port = free_port()
         proc = serve(url, port)
         base = f"http://127.0.0.1:{port}"
+        paced = Run(
+            f"{args.users} billers, {think[0]:g}-{think[1]:g} s between pages", args.seconds
+        )
+        flat = Run(f"{args.users} billers, no pause (stress)", args.seconds)
         try:
-            times: list[float] = []
-            errors: list[str] = []
-            by: dict[str, list[float]] = {}
-            until = time.perf_counter() + args.seconds
-
-            async def crowd() -> None:
-                await asyncio.gather(
-                    *(user(base, pid, until, times, by, errors) for _ in range(args.users))
-                )
-
-            asyncio.run(crowd())
+            crowd(base, pid, args.users, paced, think)
+            crowd(base, pid, args.users, flat, (0.0, 0.0))
             health = asyncio.run(floor(base, args.users, min(args.seconds, 10)))
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-        n_err = len(errors)
-        print(
-            f"\n{args.users} users, {args.seconds:.0f} s: {len(times):,} requests, {n_err} errors"
-        )
-        print(f"{'':<32}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}")
-        rows = (
-            ("all of the billers' requests", times, args.seconds),
-            *((f"  {k}", v, args.seconds) for k, v in sorted(by.items())),
-            ("health endpoint (the floor)", health, min(args.seconds, 10)),
-        )
-        for label, xs, secs in rows:
-            cells = f"{pct(xs, 0.5):9.1f}{pct(xs, 0.95):9.1f}{pct(xs, 0.99):9.1f}"
-            print(f"{label:<32}{cells}{len(xs) / secs:9.0f}")
-        p95, floor95 = pct(times, 0.95), pct(health, 0.95)
-        print(f"\np95 {p95:.0f} ms (target < 300 ms), {p95 / floor95:.1f}x the floor's p95")
-        if errors:
-            print("errors:", ", ".join(sorted(set(errors))[:10]))
-        print(f"mean {statistics.mean(times) * 1000:.1f} ms")
+        print(f"\n{'':<34}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}")
+        report(paced, by_endpoint=True)
+        report(flat, by_endpoint=False)
+        floor_run = Run("health endpoint, no pause (floor)", min(args.seconds, 10), health)
+        report(floor_run, by_endpoint=False)
+        signins = paced.signins
+        print(f"\n{args.users} sign-ins at once before each run (Argon2id, 64 MiB): "
+              f"p50 {pct(signins, 0.5):.0f} ms, slowest {max(signins) * 1000:.0f} ms")  # fmt: skip
+        p95 = pct(paced.times, 0.95)
+        verdict = "met" if p95 < 300 and not paced.errors else "NOT met"
+        print(f"target p95 < 300 ms with no errors: {verdict} ({p95:.0f} ms, "
+              f"{p95 / pct(health, 0.95):.1f}x the floor's p95)")  # fmt: skip
+        for run in (paced, flat):
+            if run.errors:
+                print(f"errors ({run.label}):", ", ".join(sorted(set(run.errors))[:10]))
     finally:
-        with admin.connect() as conn:
-            kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-            conn.execute(text(kill), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        if not args.keep:
+            with admin.connect() as conn:
+                kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                conn.execute(text(kill), {"n": name})
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 if __name__ == "__main__":

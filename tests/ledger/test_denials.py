@@ -18,7 +18,15 @@ from otbill.ledger import schema as t
 from otbill.ledger.acks import apply_ack
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
-from otbill.ledger.denials import WorkError, act, assign, list_items, note, show_item
+from otbill.ledger.denials import (
+    WorkError,
+    act,
+    assign,
+    list_items,
+    note,
+    queue_page,
+    show_item,
+)
 from otbill.ledger.posting import post_835
 from otbill.ledger.store import import_episodes
 from otbill.load.json_doc import load_document
@@ -313,6 +321,51 @@ def test_filters(engine: Engine, tmp_path: Path) -> None:
     assert items(engine, pid, payer="NOBODY") == []
     assert len(items(engine, pid, min_age=5)) == 2 and items(engine, pid, min_age=6) == []
     assert {v.therapist for v in items(engine, pid)} == {"1987654328"}
+
+
+def test_pages_of_the_queue_in_every_order(engine: Engine, tmp_path: Path) -> None:
+    """The database pages the queue: for each order, the pages joined are the whole queue in
+    that order (no item twice, none skipped), and total and amount are the whole queue's."""
+    pid, claims = sent(engine, tmp=tmp_path)
+    denied = [
+        pay(c, *(svc(c, i, "0.00", ("CO", "50", str(ln.charge))) for i, ln in enumerate(c.lines)))
+        for c in claims[:3]
+    ]
+    post(engine, pid, PAID_ON, *denied)
+    everything = items(engine, pid)
+    assert len(everything) >= 6
+    key = {
+        "due": lambda v: (v.due_on is None, v.due_on),
+        "amount": lambda v: v.amount,
+        "age": lambda v: v.age_days,
+        "claim": lambda v: v.claim,
+    }
+    with session_scope(engine) as s:
+        for name, field in key.items():
+            for sort in (name, f"-{name}"):
+                pages, offset = [], 0
+                while True:
+                    q = queue_page(s, pid, date(2026, 4, 1), state="all", sort=[sort], limit=4,
+                                   offset=offset)  # fmt: skip
+                    assert (q.total, q.amount) == (
+                        len(everything),
+                        sum((v.amount for v in everything), D("0")),
+                    )
+                    if not q.items:
+                        break
+                    pages += q.items
+                    offset += 4
+                assert sorted(v.id for v in pages) == sorted(v.id for v in everything)
+                values = [field(v) for v in pages]
+                if name == "due":  # no deadline on file: last, in either direction
+                    days = [d for none, d in values if not none]
+                    assert days == sorted(days, reverse=sort.startswith("-"))
+                    assert all(none for none, _ in values[len(days) :])
+                else:
+                    assert values == sorted(values, reverse=sort.startswith("-"))
+    # The default order: soonest deadline, then the most money.
+    amounts = [v.amount for v in everything if v.due_on == everything[0].due_on]
+    assert amounts == sorted(amounts, reverse=True)
 
 
 def test_a_contract_rate_finds_a_commercial_underpayment(

@@ -276,14 +276,21 @@ def session_for(session: Session, token: str, now: datetime | None = None) -> t.
     """The live session a cookie names, its idle clock restarted; None when it has ended, timed
     out, or its user is disabled."""
     now = now or utcnow()
-    row = session.scalar(select(t.UserSession).where(t.UserSession.token_hash == token_hash(token)))
-    if row is None or row.ended_at is not None:
+    # The session and its user in one query (the user is then in the session's identity map).
+    found = session.execute(
+        select(t.UserSession, t.AppUser)
+        .join(t.AppUser, t.AppUser.id == t.UserSession.user_id)
+        .where(t.UserSession.token_hash == token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    if row.ended_at is not None:
         return None
     if _aware(row.expires_at) <= now or _aware(row.last_seen_at) + IDLE <= now:
         row.ended_at = now
         return None
-    user = session.get(t.AppUser, row.user_id)
-    if user is None or not user.active:
+    if not user.active:
         row.ended_at = now
         return None
     if now - _aware(row.last_seen_at) >= SEEN_EVERY:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -40,6 +41,21 @@ HEADERS = {
 }
 
 
+# Requests run in a pool of threads (FastAPI's sync routes); each holds at most one database
+# connection, and the connection is given back (the commit) in a second call into the pool. If
+# the threads outnumbered the connections, threads waiting for a connection could take every
+# place in the pool while the threads holding one wait for a place to commit: a deadlock that
+# only the pool's timeout ends. So the server keeps fewer threads than connections.
+THREADS = 24
+
+
+def _threads_for(engine: Engine) -> int:
+    pool = engine.pool
+    size, overflow = getattr(pool, "size", lambda: 0)(), getattr(pool, "_max_overflow", 0)
+    room = size + max(overflow, 0) - 2  # one for the audit writer, one to spare
+    return max(1, min(THREADS, room)) if size else THREADS
+
+
 def _outcome(status: int) -> str:
     if status < 400:
         return "success"
@@ -53,6 +69,7 @@ def create_app(engine: Engine, runner: Any = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = _threads_for(engine)
         yield
         await run_in_threadpool(audit.close)  # what is queued is written before the server ends
 
@@ -89,9 +106,9 @@ def create_app(engine: Engine, runner: Any = None) -> FastAPI:
                 entry = Entry(
                     n.action,
                     n.event,
-                    _outcome(status),
-                    a.user_id if a else None,
-                    a.username if a else "",
+                    n.outcome or _outcome(status),
+                    a.user_id if a else n.user_id,
+                    a.username if a else n.username,
                     n.practice_id,
                     n.resource,
                     n.patient_id,

@@ -36,6 +36,11 @@ class AuditNote:
     resource: str = ""
     patient_id: int | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    # Who, when no one is signed in yet (a sign-in names the account it tried), and an outcome
+    # the status alone does not tell (a refused sign-in is a failure, not an access denied).
+    user_id: int | None = None
+    username: str = ""
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,8 @@ def db_options(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-def _engine(db_path: str | None) -> Engine:
-    engine = make_engine(resolve_url(db_path))
+def _engine(db_path: str | None, pool_size: int | None = None) -> Engine:
+    engine = make_engine(resolve_url(db_path), pool_size)
     if current(engine) != head():
         upgrade(engine)  # a new or older database is brought to the current schema
     return engine

@@ -28,10 +28,10 @@ def serve_cmd(db_path: str | None, host: str, port: int) -> None:
     hosts behind a TLS proxy."""
     import uvicorn
 
-    from otbill.api.app import create_app
+    from otbill.api.app import THREADS, create_app
     from otbill.ledger.jobs import runner_for
 
-    engine = _engine(db_path)
+    engine = _engine(db_path, pool_size=THREADS + 4)  # a connection for every request thread
     runner = runner_for(engine)
     if hasattr(runner, "start_worker"):
         runner.start_worker()  # PostgreSQL: a worker in the server; `otbill worker` adds more

@@ -54,10 +54,14 @@ def load_codes(session: Session, kind: str, entries: Sequence[CodeEntry]) -> Loa
     return LoadResult(kind, len(codes - before), len(codes & before), len(codes))
 
 
-def code_table(session: Session, kind: str) -> dict[str, CodeEntry]:
-    """otbill's codes overlaid with the loaded list's."""
+def code_table(session: Session, kind: str, only: set[str] | None = None) -> dict[str, CodeEntry]:
+    """otbill's codes overlaid with the loaded list's; ``only``: just those codes."""
+    q = select(t.AdjustmentCode).where(t.AdjustmentCode.kind == kind)
+    if only is not None:
+        q = q.where(t.AdjustmentCode.code.in_(sorted(only)))
     loaded = [
         CodeEntry(kind, r.code, r.description, r.start, r.last_modified, r.stop, r.notes, r.source)
-        for r in session.scalars(select(t.AdjustmentCode).where(t.AdjustmentCode.kind == kind))
+        for r in session.scalars(q)
     ]
-    return merged(kind, loaded)
+    table = merged(kind, loaded)
+    return table if only is None else {c: e for c, e in table.items() if c in only}

@@ -31,8 +31,11 @@ def resolve_url(db_path: str | None = None) -> str:
     return os.environ.get(ENV) or default_url()
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True)
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
+    """``pool_size``: connections kept for a server's threads (SQLAlchemy's default, 5 and 10
+    more on demand, suits the command line)."""
+    sized = {"pool_size": pool_size, "max_overflow": pool_size // 2} if pool_size else {}
+    engine = create_engine(url, future=True, **sized)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -214,8 +217,6 @@ def enter_practices(session: Session, practice_ids: Sequence[int]) -> None:
     back to itself at the transaction's end."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
-    session.execute(
-        text("SELECT set_config('otbill.practices', :p, true)"),
-        {"p": ",".join(str(int(i)) for i in practice_ids)},
-    )
+    # One round trip: the ids are ints (int() refuses anything else), so written in the text.
+    ids = ",".join(str(int(i)) for i in practice_ids)
+    session.execute(text(f"SET LOCAL ROLE {APP_ROLE}; SET LOCAL otbill.practices = '{ids}'"))

@@ -12,12 +12,13 @@ history, with who and why.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otbill.codesets._csv import data_rows
@@ -93,10 +94,18 @@ class _Codes:
     rarc: dict[str, Any]
 
     @classmethod
-    def of(cls, session: Session) -> _Codes:
+    def of(
+        cls, session: Session, carcs: set[str] | None = None, rarcs: set[str] | None = None
+    ) -> _Codes:
+        """The CARC and RARC tables, or only the codes named (a page's, not all of X12's)."""
         from otbill.ledger.codes import code_table
 
-        return cls(code_table(session, "CARC"), code_table(session, "RARC"))
+        return cls(code_table(session, "CARC", carcs), code_table(session, "RARC", rarcs))
+
+    @classmethod
+    def for_items(cls, session: Session, rows: Sequence[t.WorkItem]) -> _Codes:
+        carcs = {r.reason for r in rows if r.reason}
+        return cls.of(session, carcs, {m for r in rows for m in r.remarks.split()})
 
 
 def _view(row: t.WorkItem, claim: Any, patient: str, today: date, codes: _Codes) -> ItemView:
@@ -136,7 +145,73 @@ def _view(row: t.WorkItem, claim: Any, patient: str, today: date, codes: _Codes)
     )
 
 
-def list_items(
+# Sort keys of the queue: the column each orders by (age: the oldest first is the earliest
+# opened). Every order ends in the item's id, so pages do not overlap or skip.
+ITEM_SORTS = {"due": "due", "amount": "amount", "age": "age", "claim": "claim"}
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A page of the queue and the whole queue's size and money."""
+
+    items: list[ItemView]
+    total: int
+    amount: Decimal
+
+
+def _queue_filters(
+    practice_id: int,
+    today: date,
+    state: str,
+    payer: str | None,
+    reason: str | None,
+    category: str | None,
+    therapist: str | None,
+    assignee: str | None,
+    min_age: int | None,
+    max_age: int | None,
+) -> list[Any]:
+    W = t.WorkItem
+    where: list[Any] = [W.practice_id == practice_id]
+    if state != "all":
+        where.append(W.state == state)
+    if payer:
+        where.append(W.payer_ext == payer)
+    if reason:
+        group, _, carc = reason.rpartition("-")
+        where.append(W.reason == carc)
+        if group:
+            where.append(W.group_code == group)
+    if category:
+        where.append(W.category == category)
+    if therapist:
+        where.append(W.rendering_npi == therapist)
+    if assignee:
+        where.append(W.assignee == assignee)
+    # Age in days since opened: at least n days old is opened on or before today - n.
+    if min_age is not None:
+        where.append(W.opened_on <= today - timedelta(days=min_age))
+    if max_age is not None:
+        where.append(W.opened_on >= today - timedelta(days=max_age))
+    return where
+
+
+def _order(keys: Sequence[str]) -> list[Any]:
+    W, C = t.WorkItem, t.Claim
+    columns = {"due": W.due_on, "amount": W.amount, "age": W.opened_on, "claim": C.number}
+    out: list[Any] = []
+    for key in keys:
+        name, down = key.lstrip("-"), key.startswith("-")
+        col = columns[ITEM_SORTS[name]]
+        if name == "age":
+            down = not down  # the oldest (opened first) is the greatest age
+        if name == "due":
+            out.append(W.due_on.is_(None))  # no deadline on file: last either way
+        out.append(col.desc() if down else col.asc())
+    return out
+
+
+def queue_page(
     session: Session,
     practice_id: int,
     today: date,
@@ -149,42 +224,43 @@ def list_items(
     assignee: str | None = None,
     min_age: int | None = None,
     max_age: int | None = None,
-) -> list[ItemView]:
+    sort: Sequence[str] = (),
+    limit: int | None = None,
+    offset: int = 0,
+) -> Queue:
     """The queue, soonest deadline first and then the most money (items with no deadline on
-    file last). ``state``: open, waiting, closed or all; ``reason`` a CARC ("50") or group and
-    CARC ("CO-50"); ages in days since the item was opened."""
+    file last), or in the order of ``sort`` (keys of ITEM_SORTS, "-" descending); a page of
+    it when ``limit`` is given, filtered, ordered and counted in the database (a billing
+    company's queue is thousands of items). ``state``: open, waiting, closed or all;
+    ``reason`` a CARC ("50") or group and CARC ("CO-50"); ages in days since opened."""
     W, C, P = t.WorkItem, t.Claim, t.Patient
+    where = _queue_filters(
+        practice_id, today, state, payer, reason, category, therapist, assignee, min_age, max_age
+    )
+    total, amount = session.execute(
+        select(func.count(), func.coalesce(func.sum(W.amount), 0)).where(*where)
+    ).one()
     q = (
         select(W, C.number, C.state, C.date_of_service, P.last_name, P.first_name, P.ext_id)
         .join(C, C.id == W.claim_id)
         .join(P, P.id == C.patient_id)
-        .where(W.practice_id == practice_id)
+        .where(*where)
+        .order_by(*_order(sort or ("due", "-amount")), W.id)
     )
-    if state != "all":
-        q = q.where(W.state == state)
-    if payer:
-        q = q.where(W.payer_ext == payer)
-    if reason:
-        group, _, carc = reason.rpartition("-")
-        q = q.where(W.reason == carc)
-        if group:
-            q = q.where(W.group_code == group)
-    if category:
-        q = q.where(W.category == category)
-    if therapist:
-        q = q.where(W.rendering_npi == therapist)
-    if assignee:
-        q = q.where(W.assignee == assignee)
-    out = []
-    codes = _Codes.of(session)
-    for row, number, claim_state, dos, last, first, ext in session.execute(q):
-        age = (today - row.opened_on).days
-        if (min_age is not None and age < min_age) or (max_age is not None and age > max_age):
-            continue
-        claim = _ClaimCols(number, claim_state, dos)
-        out.append(_view(row, claim, f"{last}, {first} ({ext})", today, codes))
-    out.sort(key=lambda v: (v.due_on is None, v.due_on or today, -v.amount, v.id))
-    return out
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    rows = list(session.execute(q))
+    codes = _Codes.for_items(session, [r[0] for r in rows])
+    items = [
+        _view(row, _ClaimCols(number, claim_state, dos), f"{last}, {first} ({ext})", today, codes)
+        for row, number, claim_state, dos, last, first, ext in rows
+    ]
+    return Queue(items, int(total), Decimal(amount))
+
+
+def list_items(session: Session, practice_id: int, today: date, **filters: Any) -> list[ItemView]:
+    """The whole queue (see ``queue_page`` for the filters and the order)."""
+    return queue_page(session, practice_id, today, **filters).items
 
 
 @dataclass(frozen=True)
@@ -251,9 +327,8 @@ def show_item(session: Session, practice_id: int, item_id: int, today: date) -> 
             )
         )
     )
-    return ItemDetail(
-        _view(row, claim, patient, today, _Codes.of(session)), history, appeals, others
-    )
+    view = _view(row, claim, patient, today, _Codes.for_items(session, [row]))
+    return ItemDetail(view, history, appeals, others)
 
 
 def _event(session: Session, row: t.WorkItem, who: str, kind: str, text: str) -> None:
@@ -281,7 +356,7 @@ def note(session: Session, practice_id: int, item_id: int, text: str, who: str) 
 
 def _reload(session: Session, row: t.WorkItem) -> ItemView:
     claim, patient = _claim_and_patient(session, row)
-    return _view(row, claim, patient, now().date(), _Codes.of(session))
+    return _view(row, claim, patient, now().date(), _Codes.for_items(session, [row]))
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,11 @@ from otbill.access.accounts import (
 from otbill.access.audit import verify
 from otbill.access.roles import ROLES
 from otbill.api.deps import Ctx, require
+from otbill.api.fast import JSONRoute
 from otbill.api.problems import Problem, not_found
 from otbill.ledger import schema as t
 
-router = APIRouter(prefix="/api/practices/{practice_id}", tags=["admin"])
+router = APIRouter(prefix="/api/practices/{practice_id}", tags=["admin"], route_class=JSONRoute)
 
 
 class NewUser(BaseModel):

@@ -10,12 +10,12 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from otbill.access.accounts import REFUSED, Refused, end_session, second_factor, sign_in
-from otbill.access.audit import Entry, append
-from otbill.api.deps import COOKIE, Actor, client_of, db, find_actor, note, signed_in
+from otbill.api.deps import COOKIE, Actor, AuditNote, client_of, db, find_actor, note, signed_in
+from otbill.api.fast import JSONRoute
 from otbill.api.problems import Problem
 from otbill.ledger import schema as t
 
-router = APIRouter(prefix="/api", tags=["session"])
+router = APIRouter(prefix="/api", tags=["session"], route_class=JSONRoute)
 
 
 class Credentials(BaseModel):
@@ -33,25 +33,12 @@ def set_cookie(response: Response, token: str) -> None:
 
 
 def _signin_audit(
-    s: Session, request: Request, outcome: str, user_id: int | None, username: str, why: str
+    request: Request, outcome: str, user_id: int | None, username: str, why: str
 ) -> None:
-    ip, ua = client_of(request)
-    append(
-        s,
-        Entry(
-            "E",
-            "login",
-            outcome,
-            user_id,
-            username,
-            None,
-            "",
-            None,
-            ip,
-            ua,
-            request.state.request_id,
-            {"why": why},
-        ),
+    # Written by the middleware's audit writer after the attempt commits, like every row: a
+    # request's own transaction never holds the audit chain's lock.
+    request.state.audit = AuditNote(
+        "login", "E", detail={"why": why}, user_id=user_id, username=username, outcome=outcome
     )
 
 
@@ -61,11 +48,10 @@ def login(
     ip, ua = client_of(request)
     got = sign_in(s, username, password, ip, ua)
     if isinstance(got, Refused):
-        _signin_audit(s, request, "failure", got.user_id, got.username, got.reason)
-        s.commit()  # the attempt and its audit row stay: the refusal below ends the request
+        _signin_audit(request, "failure", got.user_id, got.username, got.reason)
+        s.commit()  # the attempt stays (and the lock-out it counts toward): the refusal ends it
         raise Problem(401, REFUSED, "login-refused")
     _signin_audit(
-        s,
         request,
         "success",
         got.user.id,

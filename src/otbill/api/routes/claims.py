@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from otbill.api.deps import Ctx, require, today
+from otbill.api.fast import JSONRoute
 from otbill.api.problems import Problem, not_found
 from otbill.ledger import schema as t
 from otbill.ledger.books import claim_totals
@@ -21,7 +22,7 @@ from otbill.ledger.lifecycle import STATES
 from otbill.ledger.views import claim_detail
 from otbill.ledger.workflow import ClaimActionError, appeal, close, correct, void
 
-router = APIRouter(prefix="/api/practices/{practice_id}", tags=["claims"])
+router = APIRouter(prefix="/api/practices/{practice_id}", tags=["claims"], route_class=JSONRoute)
 MAX_PAGE = 500
 
 

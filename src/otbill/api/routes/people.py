@@ -13,10 +13,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from otbill.api.deps import Ctx, require, today
+from otbill.api.fast import JSONRoute
 from otbill.api.problems import Problem, not_found
 from otbill.ledger import schema as t
 
-router = APIRouter(prefix="/api/practices/{practice_id}", tags=["patients", "eligibility"])
+router = APIRouter(
+    prefix="/api/practices/{practice_id}", tags=["patients", "eligibility"], route_class=JSONRoute
+)
 
 
 def _patient(ctx: Ctx, patient: str) -> t.Patient:

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otbill.api.deps import Actor, Ctx, db, require, signed_in
+from otbill.api.fast import JSONRoute
 from otbill.ledger import schema as t
 
-router = APIRouter(prefix="/api", tags=["practices"])
+router = APIRouter(prefix="/api", tags=["practices"], route_class=JSONRoute)
 
 
 @router.get("/health")

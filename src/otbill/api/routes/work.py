@@ -10,14 +10,25 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from otbill.api.deps import Ctx, require, today
+from otbill.api.fast import JSONRoute
 from otbill.api.problems import Problem, not_found
 from otbill.denials.causes import CATEGORIES
 from otbill.ledger import schema as t
-from otbill.ledger.denials import ACT, ItemView, act, assign, list_items, note, show_item
+from otbill.ledger.denials import (
+    ACT,
+    ITEM_SORTS,
+    ItemView,
+    act,
+    assign,
+    note,
+    queue_page,
+    show_item,
+)
 from otbill.ledger.jobs import enqueue, job_view
 
-router = APIRouter(prefix="/api/practices/{practice_id}", tags=["denials", "jobs"])
-ITEM_SORTS = {"due": None, "amount": None, "age": None, "claim": None}
+router = APIRouter(
+    prefix="/api/practices/{practice_id}", tags=["denials", "jobs"], route_class=JSONRoute
+)
 
 
 def _item_view(v: ItemView) -> dict[str, Any]:
@@ -56,7 +67,7 @@ def denials(
     from otbill.api.routes.claims import parse_sort
 
     keys = parse_sort(sort, ITEM_SORTS, ())
-    items = list_items(
+    q = queue_page(
         ctx.db,
         ctx.practice_id,
         today(),
@@ -68,21 +79,15 @@ def denials(
         assignee=assignee,
         min_age=min_age,
         max_age=max_age,
+        sort=keys,
+        limit=limit,
+        offset=offset,
     )
-    for key in reversed(keys):
-        field = {"due": "due_on", "amount": "amount", "age": "age_days", "claim": "claim"}[
-            key.lstrip("-")
-        ]
-        items.sort(
-            key=lambda v: (getattr(v, field) is None, getattr(v, field) or 0),
-            reverse=key.startswith("-"),
-        )
-    ctx.audit(f"denials {state}", count=len(items))
-    page = items[offset : offset + limit]
+    ctx.audit(f"denials {state}", count=len(q.items), total=q.total)
     return {
-        "items": [_item_view(v) for v in page],
-        "total": len(items),
-        "amount": sum((v.amount for v in items), start=0),
+        "items": [_item_view(v) for v in q.items],
+        "total": q.total,
+        "amount": q.amount,
         "limit": limit,
         "offset": offset,
     }
