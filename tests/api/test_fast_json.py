@@ -23,7 +23,7 @@ SAMPLE: dict[str, Any] = {
     "lines": [{"code": "97110", "units": 2, "modifiers": ("GO", "KX")}, None],
     "ratio": 0.25,
     "ok": True,
-    "text": "Ünïcode, \"quoted\" </script>",
+    "text": 'Ünïcode, "quoted" </script>',
 }
 
 
