@@ -89,11 +89,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(url: str, port: int) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).parent / "otbill"
     env = {**os.environ, "OTBILL_DATABASE_URL": url}
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+        [str(exe), "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL
     )
     for _ in range(100):
         try:
@@ -227,6 +227,7 @@ def main() -> None:
     ap.add_argument("--visits", type=int, default=20_000)
     ap.add_argument("--think", default="1-3", help="seconds between a biller's pages, lo-hi")
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    ap.add_argument("--workers", type=int, default=1, help="otbill serve --workers")
     ap.add_argument("--keep", metavar="NAME", help="build into database NAME once, reuse it")
     args = ap.parse_args()
     lo, _, hi = args.think.partition("-")
@@ -251,7 +252,7 @@ def main() -> None:
             with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text("VACUUM ANALYZE"))
         port = free_port()
-        proc = serve(url, port)
+        proc = serve(url, port, args.workers)
         base = f"http://127.0.0.1:{port}"
         paced = Run(
             f"{args.users} billers, {think[0]:g}-{think[1]:g} s between pages", args.seconds

@@ -160,3 +160,17 @@ def create_app(engine: Engine, runner: Any = None) -> FastAPI:
 
     mount(app)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app for `otbill serve` (each server process calls it): the database of
+    OTBILL_DATABASE_URL, a connection for every request thread, the runner for its jobs (on
+    PostgreSQL a procrastinate worker in the process; `otbill worker` adds more)."""
+    from otbill.ledger.db import make_engine, resolve_url
+    from otbill.ledger.jobs import runner_for
+
+    engine = make_engine(resolve_url(None), pool_size=THREADS + 4)
+    runner = runner_for(engine)
+    if hasattr(runner, "start_worker"):
+        runner.start_worker()
+    return create_app(engine, runner)

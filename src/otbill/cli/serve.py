@@ -21,25 +21,41 @@ from otbill.errors import InputError
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve_cmd(db_path: str | None, host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (PostgreSQL only): one per core is the usual choice.",
+)
+def serve_cmd(db_path: str | None, host: str, port: int, workers: int) -> None:
     """Serve the workbench (pages at /, the API under /api, its description at /api/docs).
 
     Sign-in cookies are Secure: a browser sends them over HTTPS, or to localhost. Serve other
     hosts behind a TLS proxy."""
+    import os
+
     import uvicorn
 
-    from otbill.api.app import THREADS, create_app
-    from otbill.ledger.jobs import runner_for
+    from otbill.ledger.db import ENV, resolve_url
 
-    engine = _engine(db_path, pool_size=THREADS + 4)  # a connection for every request thread
-    runner = runner_for(engine)
-    if hasattr(runner, "start_worker"):
-        runner.start_worker()  # PostgreSQL: a worker in the server; `otbill worker` adds more
-    app = create_app(engine, runner)
+    engine = _engine(db_path)  # the schema brought up to date once, before any process starts
+    if workers > 1 and engine.dialect.name != "postgresql":
+        # SQLite has one writer, and its jobs' progress lives in the one server's memory.
+        raise InputError("--workers", "several server processes need PostgreSQL")
+    engine.dispose()
+    os.environ[ENV] = resolve_url(db_path)
     click.echo(
         f"otbill workbench on http://{host}:{port}/ (the API at /api, its docs at /api/docs)"
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "otbill.api.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @click.command("worker")
