@@ -1,8 +1,12 @@
 """What the page tests share: the API tests' world (practices A and B, users of every role; read
-from tests/api/conftest.py by its path, so no module named conftest is imported by name) with an
-835 posted to each practice that denies one claim (CO-50, medical necessity) and pays one no
-claim is found for; a draft claim held for an unsigned note in A; clients that sign in through
-the login page; and the CSRF token read from a page as a browser would."""
+from tests/api/conftest.py by its path) with an 835 posted to each practice that denies one
+claim (CO-50, medical necessity) and pays one no claim is found for; a draft claim held for an
+unsigned note in A; clients that sign in through the login page; and the CSRF token read from a
+page as a browser would.
+
+tests/web has no conftest.py: a second module named conftest after tests/api's would be the one
+`from conftest import ...` finds when tests/api's tests import it lazily. Each test module
+takes the fixture with ``pages = pages_fixture()``."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -118,6 +123,16 @@ class Pages:
         r = c.get(f"/p/{self.a}/patients")
         assert r.status_code == 200, r.text
         return csrf_of(r.text)
+
+
+def pages_fixture() -> Any:
+    """The ``pages`` fixture, for a test module to take as its own."""
+
+    @pytest.fixture(name="pages")
+    def pages(engine: Engine, tmp_path: Path) -> Pages:
+        return make_pages(engine, tmp_path)
+
+    return pages
 
 
 def csrf_of(html: str) -> str:

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from pagekit import Pages
+from pagekit import Pages, pages_fixture
 
 CSS = Path(__file__).resolve().parents[2] / "src" / "otbill" / "web" / "static" / "otbill.css"
 VOID = {"meta", "link", "input", "br", "img", "hr", "source", "col", "wbr"}
+
+pages = pages_fixture()
 
 
 class Audit(HTMLParser):

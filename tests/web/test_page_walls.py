@@ -18,11 +18,13 @@ from otbill.api.app import create_app
 from otbill.api.routes import PUBLIC, api_routes, authorized
 from otbill.ledger import schema as t
 from otbill.ledger.db import session_scope
-from pagekit import A_271, Pages, csrf_of
+from pagekit import A_271, Pages, csrf_of, pages_fixture
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "otbill" / "web" / "static"
 PREFIX = "/p/{practice_id}"
 OBJECTS = ("number", "item_id", "unmatched_id", "job_id", "patient")
+
+pages = pages_fixture()
 
 
 def page_routes(p: Pages) -> list[tuple[str, str]]:
@@ -257,3 +259,15 @@ def test_static_files_and_the_vendored_htmx(pages: Pages) -> None:
     csp = page.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_address_that_does_not_validate_is_a_page_not_a_document(pages: Pages) -> None:
+    c = pages.client("a_biller")
+    for url in (f"/p/{pages.a}/denials/not-a-number", f"/p/{pages.a}/claims?page=x"):
+        r = c.get(url)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), url
+        assert "not valid" in r.text
+    api = c.get(f"/api/practices/{pages.a}/denials/not-a-number")
+    assert api.status_code == 422 and api.headers["content-type"].startswith(
+        "application/problem+json"
+    )

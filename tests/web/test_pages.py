@@ -16,7 +16,9 @@ from otbill.ledger import schema as t
 from otbill.ledger.claims import as_claims, list_claims, submit
 from otbill.ledger.db import session_scope
 from otbill.ledger.workflow import find
-from pagekit import A_271, PASSWORD, STRANGER, Pages, api_world, csrf_of, era_text
+from pagekit import A_271, PASSWORD, STRANGER, Pages, api_world, csrf_of, era_text, pages_fixture
+
+pages = pages_fixture()
 
 
 def text_of(html: str) -> str:
