@@ -98,7 +98,12 @@ def totp_form(
         api.totp(api.Code(code=code.strip()), request, response, s)
     except Problem as e:
         return page(
-            request, "totp.html", status=401, error=e.detail, pending_csrf=a.csrf, next=next
+            request,
+            "totp.html",
+            status=401,
+            error=e.detail,
+            pending_csrf=a.csrf,
+            next=safe_next(next),
         )
     return response
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import BackgroundTasks, Depends, File, Form, Request, UploadFile
+from fastapi import BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -87,11 +87,11 @@ def claims_page(
     request: Request,
     state: str = "",
     payer: str = "",
-    page: int = 1,
+    page_no: int = Query(1, alias="page"),
     job: int | None = None,
     ctx: Ctx = Depends(require("claims:read", "claim.list")),
 ) -> Response:
-    return _list(request, ctx, state, payer, page, job=job)
+    return _list(request, ctx, state, payer, page_no, job=job)
 
 
 def _back_to_list(ctx: Ctx, message: str) -> Response:
