@@ -93,7 +93,9 @@ def serve(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).parent / "otbill"
     env = {**os.environ, "OTBILL_DATABASE_URL": url}
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL
+        [str(exe), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:

@@ -18,7 +18,7 @@ SAMPLE: dict[str, Any] = {
     "date_of_service": date(2026, 3, 2),
     "at": datetime(2026, 3, 20, 9, 0, 0, 123456, tzinfo=UTC),
     "at_chicago": datetime(2026, 3, 20, 9, 0, tzinfo=timezone(timedelta(hours=-5))),
-    "naive": datetime(2026, 3, 20, 9, 0),
+    "naive": datetime(2026, 3, 20, 9, 0),  # noqa: DTZ001 - a naive one on purpose
     "roles": {1: "biller", 2: "coder"},
     "lines": [{"code": "97110", "units": 2, "modifiers": ("GO", "KX")}, None],
     "ratio": 0.25,

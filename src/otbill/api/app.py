@@ -130,6 +130,11 @@ def create_app(engine: Engine, runner: Any = None) -> FastAPI:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, e: Problem) -> Response:
+        if not request.url.path.startswith("/api/"):
+            # A page: no session goes to sign in (303), a refusal is a page saying why.
+            from otbill.web.errors import page_problem
+
+            return page_problem(request, e.status, e.detail)
         return problem_response(request, e.status, e.detail, e.kind, **e.extra)
 
     @app.exception_handler(OtbillError)

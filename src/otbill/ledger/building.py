@@ -24,7 +24,7 @@ from otbill.coding.kx import apply_kx
 from otbill.export.json import claim as claim_json
 from otbill.export.json import finding as finding_json
 from otbill.ledger.claimdoc import claim_from_doc
-from otbill.ledger.edits import Edit, apply_edits
+from otbill.ledger.edits import Edit, apply_edits, silences
 from otbill.load.json_doc import load_document
 from otbill.model import Claim
 from otbill.rules.engine import check_episode
@@ -82,7 +82,8 @@ def build_patient(
     claims = [sent.get(c.id, c) for c in claims]
     claims = list(apply_kx(combined, claims, keep=set(task.stored)))
     out = []
-    for report in check_episode(combined, claims, as_of=as_of, codesets=cs):
+    quiet = silences(edits)
+    for report in check_episode(combined, claims, as_of=as_of, codesets=cs, silences=quiet):
         c = report.claim
         stored = c.id in task.stored
         out.append(

@@ -90,7 +90,7 @@ def build_claims(
         session, [c for c in existing.values() if c.state not in EDITABLE]
     )
     edits = [
-        Edit(e.kind, e.claim_number, e.target_number, e.lines)
+        Edit(e.kind, e.claim_number, e.target_number, e.lines, e.who, e.why)
         for e in session.scalars(
             select(t.ClaimEdit)
             .where(t.ClaimEdit.practice_id == practice_id)

@@ -1,6 +1,8 @@
 """A biller's edits to the claims, replayed on every rebuild so that coding a visit again keeps
 them: lines split off, claims merged, a claim replaced by a corrected one (frequency 7), sent
-again as a new claim, or voided. Pure: the rows are read by the caller."""
+again as a new claim, or voided; and a finding silenced on one claim, with who and why, which
+changes no line but is handed to the checks (``silences``). Pure: the rows are read by the
+caller."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from typing import Any
 from otbill.coding.grouping import GroupingError, merge, split
 from otbill.model import Claim
 from otbill.model.explain import Step
+from otbill.model.silence import Silence
 
-KINDS = ("split", "merge", "replace", "resubmit", "void")
+KINDS = ("split", "merge", "replace", "resubmit", "void", "silence")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,16 @@ class Edit:
     claim_number: str
     target_number: str
     data: dict[str, Any] = field(default_factory=dict)
+    who: str = ""
+    why: str = ""
+
+
+def silences(edits: Iterable[Edit]) -> list[Silence]:
+    """The findings silenced by the edits, each on its claim with who and why (a later one of
+    the same rule and claim stands in place of the earlier: the rule engine keeps the last)."""
+    return [
+        Silence(e.data["rule"], e.claim_number, e.who, e.why) for e in edits if e.kind == "silence"
+    ]
 
 
 def apply_edits(claims: Iterable[Claim], edits: Sequence[Edit]) -> tuple[list[Claim], list[str]]:
@@ -69,6 +82,8 @@ def apply_edits(claims: Iterable[Claim], edits: Sequence[Edit]) -> tuple[list[Cl
             )
         elif e.kind == "void":
             del by_id[c.id]
+        elif e.kind == "silence":
+            continue  # no line changes: the checks read it (silences)
         else:  # pragma: no cover - the table only holds KINDS
             raise ValueError(f"unknown claim edit {e.kind!r}")
     return list(by_id.values()), notes

@@ -1,6 +1,7 @@
-"""What a biller does to one claim after it is built: split lines off, merge them back, correct
-it, void it, appeal it, close it. Each action checks the lifecycle, leaves an event with who and
-why, and keeps its edit (ledger/edits) so that rebuilding the claims keeps it too.
+"""What a biller does to one claim after it is built: split lines off, merge them back, silence
+a finding, correct it, void it, appeal it, close it. Each action checks the lifecycle, leaves an
+event with who and why, and keeps its edit (ledger/edits) so that rebuilding the claims keeps it
+too.
 
 Corrections follow the payer. Payers that take replacement claims get a new claim with
 frequency 7 naming the payer's claim number (837P CLM05-3, REF*F8). Medicare Part B does not
@@ -159,6 +160,35 @@ def merge_claims(
     if not_applied:
         raise ClaimActionError(not_applied[0].replace(" not applied", " refused"))
     return Outcome(source, "merge", "voided", target, f"lines of {source} now on {target}")
+
+
+def silence(
+    session: Session,
+    practice_id: int,
+    number: str,
+    rule: str,
+    who: str,
+    why: str,
+    as_of: date,
+) -> Outcome:
+    """Silence one finding of a draft or ready claim, with who and why: kept as an edit, so a
+    rebuild silences it again; the claim is checked again at once (with its errors all silenced
+    it is ready). The finding stays on the claim, marked with who silenced it and why."""
+    row = find(session, practice_id, number)
+    _editable(row, "silenced")
+    if not who.strip() or not why.strip():
+        raise ClaimActionError(f"silencing {rule} on claim {number} needs who and why")
+    rule = rule.strip().upper()
+    found = {f["rule"] for f in row.findings.get("items", [])}
+    if rule not in found:
+        raise ClaimActionError(
+            f"claim {number} has no finding {rule}"
+            + (f" (its findings: {', '.join(sorted(found))})" if found else " (it has none)")
+        )
+    _edit(session, practice_id, "silence", number, number, who, why, {"rule": rule})
+    build_claims(session, practice_id, as_of, who, patient_ids=[row.patient_id])
+    row = find(session, practice_id, number)
+    return Outcome(number, "silence", row.state, None, f"{rule} silenced on {number}: {why}")
 
 
 def _unprocessable(session: Session, row: t.Claim) -> bool:

@@ -25,6 +25,9 @@ def mount(app: FastAPI) -> None:
 
     for module in (auth, practices, claims, work, people, admin):
         app.include_router(module.router)
+    from otbill.web import mount as mount_pages
+
+    mount_pages(app)
 
 
 def api_routes(app: FastAPI) -> list[Any]:

@@ -20,7 +20,17 @@ from otbill.ledger.books import claim_totals
 from otbill.ledger.claims import SORTS, build_claims, claims_query, list_claims, submit
 from otbill.ledger.lifecycle import STATES
 from otbill.ledger.views import claim_detail
-from otbill.ledger.workflow import ClaimActionError, appeal, close, correct, void
+from otbill.ledger.workflow import (
+    ClaimActionError,
+    Outcome,
+    appeal,
+    close,
+    correct,
+    merge_claims,
+    silence,
+    split_lines,
+    void,
+)
 
 router = APIRouter(prefix="/api/practices/{practice_id}", tags=["claims"], route_class=JSONRoute)
 MAX_PAGE = 500
@@ -112,6 +122,16 @@ class Why(BaseModel):
     why: str = Field(min_length=1, description="Kept in the claim's history.")
 
 
+def outcome(o: Outcome) -> dict[str, Any]:
+    return {
+        "claim": o.claim,
+        "action": o.action,
+        "state": o.state,
+        "new_claim": o.new_claim,
+        "message": o.message,
+    }
+
+
 def _act(ctx: Ctx, number: str, action: str, why: str) -> dict[str, Any]:
     claim_row(ctx, number)
     who = ctx.actor.username
@@ -128,13 +148,7 @@ def _act(ctx: Ctx, number: str, action: str, why: str) -> dict[str, Any]:
     except ClaimActionError as e:
         raise Problem(409, str(e), "claim-action") from None
     ctx.audit(detail_action=action)
-    return {
-        "claim": o.claim,
-        "action": o.action,
-        "state": o.state,
-        "new_claim": o.new_claim,
-        "message": o.message,
-    }
+    return outcome(o)
 
 
 @router.post("/claims/{number}/correct")
@@ -156,6 +170,65 @@ def close_claim(
     number: str, body: Why, ctx: Ctx = Depends(require("claims:write", "claim.close", "U"))
 ) -> dict[str, Any]:
     return _act(ctx, number, "close", body.why)
+
+
+class SilenceBody(BaseModel):
+    rule: str = Field(min_length=1, max_length=40, description="The finding's rule id.")
+    why: str = Field(min_length=1, description="Kept with the finding and the claim edit.")
+
+
+class SplitBody(BaseModel):
+    lines: list[int] = Field(min_length=1, description="Line numbers (1-based) to move.")
+    why: str = Field(min_length=1)
+
+
+class MergeBody(BaseModel):
+    into: str = Field(min_length=1, description="The claim that takes this claim's lines.")
+    why: str = Field(min_length=1)
+
+
+def edit_claim(ctx: Ctx, number: str, action: str, **args: Any) -> dict[str, Any]:
+    """Silence a finding, split lines off or merge into another claim (ledger/workflow): an
+    edit kept through rebuilds, refused (409) when the claim's state does not allow it."""
+    claim_row(ctx, number)
+    who, day = ctx.actor.username, today()
+    try:
+        if action == "silence":
+            o = silence(ctx.db, ctx.practice_id, number, args["rule"], who, args["why"], day)
+        elif action == "split":
+            o = split_lines(ctx.db, ctx.practice_id, number, args["lines"], who, args["why"], day)
+        else:
+            o = merge_claims(ctx.db, ctx.practice_id, number, args["into"], who, args["why"], day)
+    except ClaimActionError as e:
+        raise Problem(409, str(e), "claim-action") from None
+    ctx.audit(detail_action=action)
+    return outcome(o)
+
+
+@router.post("/claims/{number}/silence")
+def silence_finding(
+    number: str,
+    body: SilenceBody,
+    ctx: Ctx = Depends(require("claims:write", "claim.silence", "U")),
+) -> dict[str, Any]:
+    """Silence one finding of a draft or ready claim, with why; a rebuild keeps it."""
+    return edit_claim(ctx, number, "silence", rule=body.rule, why=body.why)
+
+
+@router.post("/claims/{number}/split")
+def split_claim(
+    number: str, body: SplitBody, ctx: Ctx = Depends(require("claims:write", "claim.split", "U"))
+) -> dict[str, Any]:
+    """Move lines of a draft or ready claim to a new claim of their own."""
+    return edit_claim(ctx, number, "split", lines=body.lines, why=body.why)
+
+
+@router.post("/claims/{number}/merge")
+def merge_claim(
+    number: str, body: MergeBody, ctx: Ctx = Depends(require("claims:write", "claim.merge", "U"))
+) -> dict[str, Any]:
+    """Put this claim's lines on another of the same patient, payer and day."""
+    return edit_claim(ctx, number, "merge", into=body.into, why=body.why)
 
 
 @router.post("/claims/build")

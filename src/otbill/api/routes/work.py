@@ -119,6 +119,11 @@ class ActBody(BaseModel):
     action: str
     why: str = Field(min_length=1)
     code: str | None = None
+    signer: str | None = Field(
+        None,
+        max_length=200,
+        description="appeal: the letter, signed by this name, is filed with the appeal",
+    )
 
 
 @router.post("/denials/{item_id}/assign")
@@ -146,6 +151,14 @@ def act_item(
     if body.action not in ACT:
         raise Problem(422, f"no action {body.action!r}: one of {', '.join(ACT)}", "action")
     _own_item(ctx, item_id)
+    letter = None
+    if body.action == "appeal" and body.signer:
+        # The letter previewed (GET letter.pdf, the same signer), with the reason given as its
+        # argument, kept with the appeal as `otbill denials act --letter` keeps it.
+        from otbill.ledger.appeals import letter_doc, letter_for
+
+        made = letter_for(ctx.db, ctx.practice_id, item_id, body.signer, today(), argue=body.why)
+        letter = letter_doc(made)
     r = act(
         ctx.db,
         ctx.practice_id,
@@ -155,6 +168,7 @@ def act_item(
         body.why,
         today(),
         code=body.code,
+        letter=letter,
     )
     ctx.audit(detail_action=body.action)
     return r.__dict__

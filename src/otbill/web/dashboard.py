@@ -1,0 +1,28 @@
+"""A practice's dashboard: what GET /api/practices/{id}/dashboard answers, as a page."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+
+from otbill.api.deps import Ctx, require
+from otbill.api.routes import practices as api
+from otbill.web.common import page_router, practice
+from otbill.web.render import page
+
+router = page_router()
+
+
+@router.get("/p/{practice_id}")
+def dashboard_page(
+    request: Request, ctx: Ctx = Depends(require("claims:read", "dashboard.read"))
+) -> Response:
+    board = api.practice_dashboard(ctx)
+    return page(
+        request,
+        "dashboard.html",
+        actor=ctx.actor,
+        practice=practice(ctx),
+        current="dashboard",
+        board=board,
+    )
