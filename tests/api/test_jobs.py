@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
-from conftest import World
+from conftest import World, make_world
 from otbill.demo.remit import remittance
 from otbill.ledger import schema as t
 from otbill.ledger.claims import as_claims, list_claims
@@ -40,7 +40,11 @@ def test_an_835_posted_as_a_job_and_posted_again(world: World) -> None:
     with session_scope(world.engine) as s:
         assert s.scalar(select(t.Job.content).where(t.Job.id == job["id"])) is None
         states = {x.state for x in list_claims(s, world.a)}
+        # The reports' tables were folded after the posting: its postings are in them.
+        mark = s.get(t.ReportMark, world.a)
+        last_posting = s.scalar(select(func.max(t.Posting.id)))
     assert "submitted" not in states
+    assert mark is not None and mark.posting_id == last_posting
 
 
 def test_a_bad_file_fails_the_job_and_changes_nothing(world: World) -> None:
@@ -77,7 +81,6 @@ def own_pg(pg_url: str) -> Iterator[str]:
 
 
 def test_procrastinate_works_the_job_on_postgresql(own_pg: str, tmp_path: object) -> None:
-    from conftest import make_world
     from otbill.ledger.pgjobs import ProcrastinateRunner
 
     engine = make_engine(own_pg)

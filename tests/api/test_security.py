@@ -85,6 +85,7 @@ def samples(w: World, ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
         ("DELETE", "/tokens/{token_id}"): {},
         ("GET", "/audit"): {},
         ("GET", "/audit/verify"): {},
+        ("GET", "/reports/{kind}"): {},
     }
 
 
@@ -162,6 +163,7 @@ def b_objects(w: World) -> dict[str, Any]:
             "patient": "PB-1",
             "username": "b_biller",
             "token_id": token.id,
+            "kind": "claims",
         }
 
 
@@ -201,7 +203,9 @@ def test_a_user_of_a_sees_nothing_of_b(world: World) -> None:
         r = call(c, method, fill(path, world.b, ids), table[(method, suffix)])
         assert r.status_code == 404, (method, path, r.status_code, r.text[:200])
         assert r.headers["content-type"].startswith("application/problem+json")
-        if "{" in suffix:  # the route names an object: B's object under A's practice
+        # The route names an object: B's object under A's practice. (A report's kind is a name,
+        # the same in every practice, not an object of one.)
+        if set(re.findall(r"\{(\w+)\}", suffix)) - {"kind"}:
             r = call(c, method, fill(path, world.a, ids), table[(method, suffix)])
             assert r.status_code in (403, 404), (method, path, r.status_code, r.text[:200])
 
@@ -382,6 +386,10 @@ def test_security_headers_and_problem_documents(world: World) -> None:
     )
     assert h["strict-transport-security"].startswith("max-age=31536000")
     assert h["x-content-type-options"] == "nosniff" and h["cache-control"] == "no-store"
+    # otbill's own static files may be cached (no patient's data), with the same headers.
+    static = world.client().get("/static/otbill.css")
+    assert static.status_code == 200 and static.headers["cache-control"] == "public, max-age=3600"
+    assert static.headers["x-content-type-options"] == "nosniff"
     assert (
         "secure"
         in world.client()

@@ -99,7 +99,14 @@ def test_the_dashboard_shows_what_the_api_gives(pages: Pages) -> None:
     assert f"Denial items open {api['denials']['open']}" in words
     assert api["denials"]["open"] >= 1 and f"/p/{pages.a}/denials/{pages.a_item}" in r.text
     assert f"Open A/R ${Decimal(api['ar']['total']):,.2f}" in words
-    assert 'id="report-charts"' in r.text and "issue 11" in r.text  # the charts' place, marked
+    # The rates and their trends, from the reports: the page's figures are the API's.
+    for f in api["headline"]["figures"]:
+        shown = "—" if f["value"] is None else f"{f['value']}%"
+        assert f"{f['name']} {shown}" in words, (f["name"], shown)
+    clean = next(f for f in api["headline"]["figures"] if f["key"] == "clean_claim_rate")
+    assert clean["denominator"] >= 1 and clean["source"]
+    assert r.text.count('<figure class="chart"><svg') == len(api["headline"]["charts"]) == 2
+    assert "<desc id=" in r.text  # each chart says what it shows, for a screen reader
     assert "<meter" in r.text  # the A/R's shares, drawn without inline style
 
 

@@ -123,6 +123,9 @@ def create_app(engine: Engine, runner: Any = None) -> FastAPI:
                     },
                 )
                 await asyncio.wrap_future(audit.submit(entry))
+        if request.url.path.startswith("/static/"):
+            # otbill's own stylesheet, script and icon, no patient's data: kept for an hour.
+            response.headers.setdefault("Cache-Control", "public, max-age=3600")
         for k, v in HEADERS.items():
             response.headers.setdefault(k, v)
         response.headers["X-Request-Id"] = request.state.request_id

@@ -156,6 +156,25 @@ def run_job(engine: Engine, job_id: int) -> None:
             job = s.get(t.Job, job_id)
             assert job is not None
             job.state, job.error, job.finished_at = "failed", str(e)[:2000], now()
+        return
+    _fold_reports(engine, job_id)
+
+
+def _fold_reports(engine: Engine, job_id: int) -> None:
+    """After a job's work commits, its history folded into the reports' tables in a
+    transaction of its own (see ledger/reports/facts: a fold waits for writers, so it never
+    runs inside one), so the dashboard that reads them next folds little. Best effort: a fold
+    that fails is done again by the next report."""
+    try:
+        from otbill.ledger.reports.facts import refresh
+
+        with session_scope(engine) as s:
+            job = s.get(t.Job, job_id)
+            assert job is not None
+            enter_practices(s, [job.practice_id])
+            refresh(s, job.practice_id)
+    except Exception:
+        log.exception("folding the reports after job %s failed; the next report folds it", job_id)
 
 
 class Runner(Protocol):

@@ -5,6 +5,7 @@ same way and with the same checks as posting does it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ def match_by_hand(
     session.add(
         t.ClaimEvent(
             claim_id=row.id,
-            at=row.submitted_at or remit.posted_at,
+            at=datetime.now(UTC),  # when the biller matched it, not when the claim went out
             who=who,
             from_state=row.state,
             to_state=row.state,

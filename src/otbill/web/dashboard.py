@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
+from otbill.analytics.svg import chart_svg
 from otbill.api.deps import Ctx, require
 from otbill.api.routes import practices as api
 from otbill.web.common import page_router, practice
@@ -17,7 +18,9 @@ router = page_router()
 def dashboard_page(
     request: Request, ctx: Ctx = Depends(require("claims:read", "dashboard.read"))
 ) -> Response:
-    board = api.practice_dashboard(ctx)
+    ctx.audit("dashboard")
+    board, head = api.board(ctx)
+    charts = [chart_svg(c, t) for c, t in head.charts]
     return page(
         request,
         "dashboard.html",
@@ -25,4 +28,6 @@ def dashboard_page(
         practice=practice(ctx),
         current="dashboard",
         board=board,
+        headline=head,
+        charts=charts,
     )
