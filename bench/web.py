@@ -1,14 +1,17 @@
 """The workbench under load: 50 billers working the denial queue at once against PostgreSQL.
 
-    .venv/bin/python bench/web.py [--users 50] [--seconds 30] [--visits 20000] [--pg URL]
+    .venv/bin/python bench/web.py [--users 50] [--seconds 30] [--think 1-3] [--workers 1]
+                                  [--visits 20000] [--keep NAME] [--pg URL]
 
 Builds a practice on a PostgreSQL database of its own (the demo practice's visits, built,
-billed and posted, so the queue holds its denials), makes one user a biller, serves the
-workbench with `otbill serve` in a process of its own, and runs a bounded client on
-127.0.0.1: each user signs in, then for the given seconds lists the queue, opens an item, opens
-its claim, writes a note (with the CSRF token), pages the claims. Every request is timed; the
-same client then times the static health endpoint at the same concurrency, the floor. Target:
-p95 page time under 300 ms with no errors.
+billed and posted, so the queue holds the demo payer's denials), makes one user a biller,
+serves the workbench with `otbill serve` in a process of its own, and runs a bounded client on
+127.0.0.1: 50 users sign in, then each, for the given seconds, lists the queue (API), opens the
+queue's page and an item's page, reads the item and its claim (API), notes the item (with the
+CSRF token), and pages the claims. Two runs: billers pausing 1-3 s between pages (the target's
+run: a person reading a denial takes far longer), then no pause at all (a stress figure: what
+the server does flat out). Every request is timed; the same client then times the health
+endpoint flat out at the same concurrency, the floor. Target: p95 under 300 ms, no errors.
 """
 
 from __future__ import annotations
@@ -77,10 +80,15 @@ def build(url: str, visits: int) -> int:
 def route(path: str) -> str:
     """The path with its numbers as placeholders, to group the figures by endpoint."""
     parts = path.split("?")[0].split("/")
-    named = (
+    named = (  # claim numbers and ids alike
         "{n}" if p.isdigit() or (i and parts[i - 1] == "claims") else p for i, p in enumerate(parts)
     )
-    return "/".join(named).removeprefix("/api/practices/{n}")
+    out = "/".join(named)
+    return (
+        out.removeprefix("/api/practices/{n}")
+        if out.startswith("/api/")
+        else "page " + out.removeprefix("/p/{n}")
+    )
 
 
 def free_port() -> int:
@@ -156,6 +164,8 @@ async def work(
         items = r.json().get("items", []) if r.status_code == 200 else []
         if items:
             item = rng.choice(items)
+            await timed("GET", f"/p/{pid}/denials")  # the queue's page, as a person sees it
+            await timed("GET", f"/p/{pid}/denials/{item['id']}")
             await timed("GET", f"/api/practices/{pid}/denials/{item['id']}")
             await timed("GET", f"/api/practices/{pid}/claims/{item['claim']}")
             await timed(

@@ -21,7 +21,7 @@ from otbill.cli import cli
 from otbill.demo.remit import remittance
 from otbill.ledger import schema as t
 from otbill.ledger.accumulators import accumulators
-from otbill.ledger.books import accounts_receivable, verify
+from otbill.ledger.books import accounts_receivable, claim_totals, totals_by_state, verify
 from otbill.ledger.claims import as_claims, build_claims, list_claims, submit
 from otbill.ledger.db import session_scope
 from otbill.ledger.patients import patient_balances
@@ -205,6 +205,31 @@ def test_replacement_claim_for_a_payer_that_takes_them(engine: Engine, tmp_path:
         short = [r for r in list_claims(s, pid) if r.state == "partially_paid"]
         # The replacement's charge is open; the corrected original's is not counted again.
         assert ar.total == new.total_charge + sum((balance(s, r) for r in short), D("0.00"))
+
+
+def test_totals_by_state_are_the_claims_totals_summed(engine: Engine, tmp_path: Path) -> None:
+    """The dashboard's sums by state, worked in the database, against claim_totals claim by
+    claim: paid, partly paid, denied, a correction and a void among them."""
+    pid = load(engine, doc(**COMMERCIAL))
+    send_and_pay(engine, pid, tmp_path)
+    with session_scope(engine) as s:
+        correct(s, pid, "V-2026-0002", "ann", "units", AS_OF)
+        void(s, pid, "V-2026-0005", "ann", "workers' comp")
+    with session_scope(engine) as s:
+        rows = list_claims(s, pid)
+        each = claim_totals(s, rows)
+        expected: dict[str, list[Any]] = {}
+        for r in rows:
+            e = expected.setdefault(r.state, [0, D(0), D(0), D(0), D(0), D(0)])
+            c = each[r.id]
+            for k, v in enumerate((1, c.charge, c.paid, c.adjusted, c.patient, c.open)):
+                e[k] += v
+        got = {
+            state: [n, c.charge, c.paid, c.adjusted, c.patient, c.open]
+            for state, (n, c) in totals_by_state(s, pid).items()
+        }
+    assert len(expected) >= 3 and got == expected
+    assert sum(e[2] for e in expected.values()) > 0  # money was paid, not only charged
 
 
 def test_medicare_correction_is_a_reopening(engine: Engine, tmp_path: Path) -> None:

@@ -117,6 +117,15 @@ def test_the_first_page_across_practices_and_for_each_role(pages: Pages) -> None
     words = text_of(r.text)
     assert words.count("Denial items open") == 1  # one table, a row per practice
     assert f'href="/p/{pages.a}"' in r.text and f'href="/p/{pages.b}"' in r.text
+    # Each practice's clean-claim and denial rates, as GET /api/dashboard gives them.
+    boards = company.get("/api/dashboard").json()
+    for b in boards:
+        for key in ("clean_claim_rate", "denial_rate"):
+            f = b["rates"][key]
+            assert f["source"] and f["formula"]
+            shown = "—" if f["value"] is None else f"{f['value']}%"
+            assert shown in words
+    assert {b["practice"] for b in boards} == {pages.a, pages.b}
     # One practice: straight to its first page; a front desk has no dashboard, its patients.
     assert pages.client("a_biller").get("/").headers["location"] == f"/p/{pages.a}"
     front = pages.client("a_front")

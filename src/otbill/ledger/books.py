@@ -121,9 +121,10 @@ class ClaimTotals:
         }
 
 
-def claim_totals(session: Session, claims: Sequence[t.Claim]) -> dict[int, ClaimTotals]:
+def claim_totals(session: Session, claims: Sequence[Any]) -> dict[int, ClaimTotals]:
     """Each claim's totals, by claim id, in two grouped queries however many claims there are
-    (a list of a practice's claims may be tens of thousands)."""
+    (a list of a practice's claims may be tens of thousands). ``claims``: claim rows, or any
+    rows with their id, practice_id and total_charge."""
     if not claims:
         return {}
     Adj, Post = t.Adjustment, t.Posting
@@ -150,6 +151,44 @@ def claim_totals(session: Session, claims: Sequence[t.Claim]) -> dict[int, Claim
         paid = line_paid.get(c.id, ZERO) + groups.pop(UNPLACED, ZERO)
         adjusted = sum(groups.values(), ZERO)
         out[c.id] = ClaimTotals(c.total_charge, paid, groups, c.total_charge - paid - adjusted)
+    return out
+
+
+def totals_by_state(session: Session, practice_id: int) -> dict[str, tuple[int, ClaimTotals]]:
+    """Per claim state: how many claims, and their totals summed (what summing claim_totals
+    over every claim gives, in three grouped queries: the sums are linear, so they are summed
+    by state in the database rather than claim by claim in Python)."""
+    C, Adj, Post, Line = t.Claim, t.Adjustment, t.Posting, t.ClaimLine
+    mine = C.practice_id == practice_id
+    counts = {
+        state: (n, charge or ZERO)
+        for state, n, charge in session.execute(
+            select(C.state, func.count(), func.sum(C.total_charge)).where(mine).group_by(C.state)
+        )
+    }
+    line_paid = {
+        state: paid or ZERO
+        for state, paid in session.execute(
+            select(C.state, func.sum(Line.paid))
+            .join(C, C.id == Line.claim_id)
+            .where(mine)
+            .group_by(C.state)
+        )
+    }
+    groups: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(GROUPS, ZERO))
+    for state, group, amount in session.execute(
+        select(C.state, Adj.group_code, func.sum(Adj.amount))
+        .join(Post, Post.id == Adj.posting_id)
+        .join(C, C.id == Adj.claim_id)
+        .where(Post.reversed.is_(False), mine)
+        .group_by(C.state, Adj.group_code)
+    ):
+        groups[state][group] = groups[state].get(group, ZERO) + (amount or ZERO)
+    out = {}
+    for state, (n, charge) in counts.items():
+        g = dict(groups[state])
+        paid = line_paid.get(state, ZERO) + g.pop(UNPLACED, ZERO)
+        out[state] = (n, ClaimTotals(charge, paid, g, charge - paid - sum(g.values(), ZERO)))
     return out
 
 
@@ -275,10 +314,11 @@ def _left_by_earlier_payers(doc: dict[str, object]) -> Decimal:
 
 
 def _settled(session: Session, practice_id: int) -> dict[int, Decimal]:
-    """Per claim, what posting.balance subtracts from the charge (lines' paid, adjusted and
-    patient share, and claim-level adjustments of postings not reversed), from the grouped
-    sums verify reads too: a practice's A/R covers tens of thousands of claims."""
-    scope = [t.Claim.practice_id == practice_id]
+    """Per open claim, what posting.balance subtracts from the charge (lines' paid, adjusted
+    and patient share, and claim-level adjustments of postings not reversed), from the grouped
+    sums verify reads too: a practice's A/R covers tens of thousands of claims, most of them
+    settled (only the open ones are summed)."""
+    scope = [t.Claim.practice_id == practice_id, t.Claim.state.in_(sorted(OPEN_STATES))]
     out: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for cid, (_, paid, adjusted, pr) in _line_sums(session, scope).items():
         out[cid] += paid + adjusted + pr

@@ -1,6 +1,6 @@
 """What a practice's dashboard shows, read from the ledger as it stands: its claims and their
 money by state (books.claim_totals), the denial queue's size, amount and nearest deadlines
-(denials.list_items), and the A/R by age (books.accounts_receivable). Sums of what those give,
+(denials.queue_page), and the A/R by age (books.accounts_receivable). Sums of what those give,
 nothing more: rates and trends are the reports' (ledger/reports), not worked out here."""
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from otbill.ledger import schema as t
-from otbill.ledger.books import AccountsReceivable, Aging, accounts_receivable, claim_totals
-from otbill.ledger.claims import list_claims
-from otbill.ledger.denials import ItemView, list_items
+from otbill.ledger.books import AccountsReceivable, Aging, accounts_receivable, totals_by_state
+from otbill.ledger.denials import ItemView, deadline_counts, queue_page
 from otbill.ledger.lifecycle import STATES
 from otbill.ledger.posting import ZERO
 
@@ -69,35 +68,31 @@ def dashboard(session: Session, practice_id: int, today: date) -> Dashboard:
     practice = session.get(t.Practice, practice_id)
     if practice is None:
         raise ValueError(f"no practice {practice_id}")
-    rows = list_claims(session, practice_id)
-    totals = claim_totals(session, rows)
-    sums: dict[str, list[Any]] = {}
-    for r in rows:
-        s = sums.setdefault(r.state, [0, ZERO, ZERO, ZERO, ZERO, ZERO])
-        c = totals[r.id]
-        s[0] += 1
-        s[1] += c.charge
-        s[2] += c.paid
-        s[3] += c.adjusted
-        s[4] += c.patient
-        s[5] += c.open
-    by_state = tuple(StateMoney(k, *sums[k]) for k in STATES if k in sums)
-    items = list_items(session, practice_id, today)  # open items, soonest deadline first
-    waiting = list_items(session, practice_id, today, state="waiting")
+    sums = totals_by_state(session, practice_id)
+    by_state = tuple(
+        StateMoney(k, n, c.charge, c.paid, c.adjusted, c.patient, c.open)
+        for k in STATES
+        if k in sums
+        for n, c in (sums[k],)
+    )
+    # The queue counted in the database; only its nearest deadlines read as items.
+    head = queue_page(session, practice_id, today, limit=NEAREST)
+    waiting = queue_page(session, practice_id, today, state="waiting", limit=0)
+    overdue, due_soon = deadline_counts(session, practice_id, today, SOON)
     queue = Queue(
-        open=len(items),
-        amount=sum((v.amount for v in items), ZERO),
-        waiting=len(waiting),
-        overdue=sum(1 for v in items if v.days_left is not None and v.days_left < 0),
-        due_soon=sum(1 for v in items if v.days_left is not None and 0 <= v.days_left <= SOON),
-        nearest=tuple(v for v in items if v.due_on is not None)[:NEAREST],
+        open=head.total,
+        amount=head.amount,
+        waiting=waiting.total,
+        overdue=overdue,
+        due_soon=due_soon,
+        nearest=tuple(v for v in head.items if v.due_on is not None),
     )
     return Dashboard(
         practice_id,
         practice.name,
         today,
         by_state,
-        len(rows),
+        sum(n for n, _ in sums.values()),
         queue,
         tuple(Aging().buckets),
         accounts_receivable(session, practice_id, today),

@@ -258,6 +258,49 @@ def queue_page(
     return Queue(items, int(total), Decimal(amount))
 
 
+def queue_ids(
+    session: Session,
+    practice_id: int,
+    today: date,
+    *,
+    sort: Sequence[str] = (),
+    state: str = "open",
+    payer: str | None = None,
+    reason: str | None = None,
+    category: str | None = None,
+    therapist: str | None = None,
+    assignee: str | None = None,
+    min_age: int | None = None,
+    max_age: int | None = None,
+) -> list[int]:
+    """The queue's item ids in its order (``queue_page``'s filters and sort): one narrow
+    query, for the item before and after the one a person is working."""
+    W, C = t.WorkItem, t.Claim
+    where = _queue_filters(
+        practice_id, today, state, payer, reason, category, therapist, assignee, min_age, max_age
+    )
+    q = (
+        select(W.id)
+        .join(C, C.id == W.claim_id)
+        .where(*where)
+        .order_by(*_order(sort or ("due", "-amount")), W.id)
+    )
+    return list(session.scalars(q))
+
+
+def deadline_counts(session: Session, practice_id: int, today: date, soon: int) -> tuple[int, int]:
+    """(open items past their deadline, open items due within ``soon`` days)."""
+    W = t.WorkItem
+    open_ = (W.practice_id == practice_id, W.state == "open")
+    past = session.scalar(select(func.count()).where(*open_, W.due_on < today))
+    near = session.scalar(
+        select(func.count()).where(
+            *open_, W.due_on >= today, W.due_on <= today + timedelta(days=soon)
+        )
+    )
+    return int(past or 0), int(near or 0)
+
+
 def list_items(session: Session, practice_id: int, today: date, **filters: Any) -> list[ItemView]:
     """The whole queue (see ``queue_page`` for the filters and the order)."""
     return queue_page(session, practice_id, today, **filters).items

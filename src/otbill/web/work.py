@@ -110,8 +110,13 @@ def queue_page(
 def _neighbours(ctx: Ctx, item_id: int, f: dict[str, str]) -> tuple[int | None, int | None]:
     """The items before and after this one in the queue as filtered and sorted (the first of
     the queue after it, when the item has left the view)."""
-    data = api.denials(**_queue_args(f), sort=f["sort"] or None, limit=500, offset=0, ctx=ctx)
-    ids = [v["id"] for v in data["items"]]
+    from otbill.api.routes.claims import parse_sort
+    from otbill.ledger.denials import ITEM_SORTS, queue_ids
+
+    args = _queue_args(f)
+    args["category"] = args.pop("cause")
+    sort = parse_sort(f["sort"] or None, ITEM_SORTS, ())
+    ids = queue_ids(ctx.db, ctx.practice_id, today(), sort=sort, **args)
     if item_id not in ids:
         return None, (ids[0] if ids else None)
     k = ids.index(item_id)
