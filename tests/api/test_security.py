@@ -86,6 +86,10 @@ def samples(w: World, ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
         ("GET", "/audit"): {},
         ("GET", "/audit/verify"): {},
         ("GET", "/reports/{kind}"): {},
+        ("GET", "/visits"): {},
+        ("GET", "/visits/{visit}"): {},
+        ("GET", "/eligibility"): {},
+        ("GET", "/eligibility/{check_id}"): {},
     }
 
 
@@ -152,7 +156,18 @@ def b_objects(w: World) -> dict[str, Any]:
             role="biller",
             created_at=datetime.now(UTC),
         )
-        s.add_all([unmatched, item, job, token])
+        check = t.EligibilityCheck(
+            practice_id=w.b,
+            member_id="B1",
+            payer="P",
+            active=True,
+            received_at=datetime.now(UTC),
+            who="b_biller",
+            file_sha256="d" * 64,
+            doc={},
+        )
+        visit = s.scalar(select(t.Visit.ext_id).where(t.Visit.practice_id == w.b))
+        s.add_all([unmatched, item, job, token, check])
         s.flush()
         return {
             "number": w.b_claim,
@@ -164,6 +179,8 @@ def b_objects(w: World) -> dict[str, Any]:
             "username": "b_biller",
             "token_id": token.id,
             "kind": "claims",
+            "visit": visit,
+            "check_id": check.id,
         }
 
 

@@ -94,3 +94,52 @@ def read_271_text(text: str) -> list[dict[str, Any]]:
     if not out:
         raise InputError("file", "no 271 eligibility response in the file")
     return out
+
+
+def keep_271(
+    session: Session, practice_id: int, text: str, who: str, when: datetime | None = None
+) -> list[tuple[t.EligibilityCheck, dict[str, Any]]]:
+    """Read a 271 and keep each subscriber's answer, matched to the practice's patient whose
+    coverage carries the member id (none when no coverage does): each kept row with the
+    answer as read (its money exact, its dates dates; the row keeps them as text)."""
+    import hashlib
+
+    answers = read_271_text(text)
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    members = {a["member_id"] for a in answers if a["member_id"]}
+    owners = dict(
+        session.execute(
+            select(t.Coverage.member_id, t.Coverage.patient_id).where(
+                t.Coverage.practice_id == practice_id, t.Coverage.member_id.in_(sorted(members))
+            )
+        ).all()
+    )
+    at = when or datetime.now(UTC)
+    rows = [
+        t.EligibilityCheck(
+            practice_id=practice_id,
+            patient_id=owners.get(a["member_id"] or ""),
+            member_id=(a["member_id"] or "")[:80],
+            payer=(a["payer"] or "")[:120],
+            active=a["active"],
+            received_at=at,
+            who=who,
+            file_sha256=sha,
+            doc=_jsonable(a),
+        )
+        for a in answers
+    ]
+    session.add_all(rows)
+    session.flush()
+    return list(zip(rows, answers, strict=True))
+
+
+def _jsonable(v: Any) -> Any:
+    """The summary as the JSON column keeps it (money and dates as strings)."""
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, bool | int | str) or v is None:
+        return v
+    return str(v)

@@ -687,3 +687,21 @@ class ReportMonth(Base):
     original_charge: Mapped[Decimal] = mapped_column(Money())
     adjudicated: Mapped[int] = mapped_column(Integer)
     first_pass: Mapped[int] = mapped_column(Integer)
+
+
+class EligibilityCheck(Base):
+    """A 271's answer for one subscriber, as read (ledger/eligibility.summary), kept so the
+    front desk and the biller see what the payer said and when: matched to the practice's
+    patient by the member id on file, when one is."""
+
+    __tablename__ = "eligibility_check"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(80), default="")
+    payer: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool | None] = mapped_column(Boolean)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    doc: Mapped[dict[str, Any]]  # the summary: plan dates, therapy benefits, visits left

@@ -21,9 +21,9 @@ PUBLIC = frozenset(
 
 
 def mount(app: FastAPI) -> None:
-    from otbill.api.routes import admin, auth, claims, people, practices, reports, work
+    from otbill.api.routes import admin, auth, claims, people, practices, reports, visits, work
 
-    for module in (auth, practices, claims, work, people, reports, admin):
+    for module in (auth, practices, claims, visits, work, people, reports, admin):
         app.include_router(module.router)
     from otbill.web import mount as mount_pages
 

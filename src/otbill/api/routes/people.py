@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from otbill.api.deps import Ctx, require, today
 from otbill.api.fast import JSONRoute
@@ -159,12 +159,80 @@ def inquiry(
 @router.post("/eligibility/271")
 def response_271(
     file: UploadFile = File(...),
-    ctx: Ctx = Depends(require("eligibility:run", "eligibility.response", "R")),
+    ctx: Ctx = Depends(require("eligibility:run", "eligibility.response", "C")),
 ) -> list[dict[str, Any]]:
-    """A 271 read: per subscriber, active or not, the plan dates, therapy benefits (co-pay,
-    co-insurance, deductible left), visits allowed and left, and what the payer said."""
-    from otbill.ledger.eligibility import read_271_text
+    """A 271 read and kept: per subscriber, active or not, the plan dates, therapy benefits
+    (co-pay, co-insurance, deductible left), visits allowed and left, what the payer said, and
+    the patient it belongs to (by the member id on file); each is then a check under
+    GET /eligibility."""
+    from otbill.ledger.eligibility import keep_271
 
-    out = read_271_text(file.file.read().decode("utf-8", errors="replace"))
-    ctx.audit(f"271 with {len(out)} responses")
-    return out
+    kept = keep_271(
+        ctx.db,
+        ctx.practice_id,
+        file.file.read().decode("utf-8", errors="replace"),
+        ctx.actor.username,
+    )
+    ctx.audit(f"271 with {len(kept)} responses", checks=[r.id for r, _ in kept])
+    patients = _ext_ids(ctx, [r.patient_id for r, _ in kept])
+    return [_check(r, patients, answer) for r, answer in kept]
+
+
+def _ext_ids(ctx: Ctx, ids: list[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    q = select(t.Patient.id, t.Patient.ext_id).where(t.Patient.id.in_(wanted))
+    return {pid: ext for pid, ext in ctx.db.execute(q).all()}  # noqa: C416 - rows, not pairs
+
+
+def _check(
+    r: t.EligibilityCheck, patients: dict[int, str], answer: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        **(answer if answer is not None else r.doc),
+        "check": r.id,
+        "patient": patients.get(r.patient_id) if r.patient_id is not None else None,
+        "received_at": r.received_at,
+        "by": r.who,
+    }
+
+
+@router.get("/eligibility")
+def checks(
+    patient: str | None = Query(None, description="Only this patient's checks."),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    ctx: Ctx = Depends(require("patients:read", "eligibility.list")),
+) -> dict[str, Any]:
+    """The 271 answers kept, newest first."""
+    E = t.EligibilityCheck
+    where = [E.practice_id == ctx.practice_id]
+    if patient is not None:
+        where.append(E.patient_id == _patient(ctx, patient).id)
+    total = ctx.db.scalar(select(func.count()).select_from(E).where(*where)) or 0
+    rows = list(
+        ctx.db.scalars(
+            select(E).where(*where).order_by(E.received_at.desc(), E.id.desc())
+            .limit(limit).offset(offset)
+        )
+    )  # fmt: skip
+    ctx.audit(f"eligibility checks {offset}-{offset + len(rows)} of {total}")
+    patients = _ext_ids(ctx, [r.patient_id for r in rows])
+    return {
+        "items": [_check(r, patients) for r in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@router.get("/eligibility/{check_id}")
+def check(
+    check_id: int, ctx: Ctx = Depends(require("patients:read", "eligibility.read"))
+) -> dict[str, Any]:
+    r = ctx.db.get(t.EligibilityCheck, check_id)
+    if r is None or r.practice_id != ctx.practice_id:
+        raise not_found()
+    ctx.audit(f"eligibility check {check_id}", patient_id=r.patient_id)
+    return _check(r, _ext_ids(ctx, [r.patient_id]))
