@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pyotp
@@ -20,6 +21,8 @@ from otbill.api.app import create_app
 from otbill.api.routes import PUBLIC, api_routes, authorized
 from otbill.ledger import schema as t
 from otbill.ledger.db import session_scope
+from otbill.ledger.posting import payment_doc
+from otbill.model.remittance import ClaimPayment
 
 A_ONLY = "a_biller"
 
@@ -95,15 +98,21 @@ def samples(w: World, ids: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
 
 def b_objects(w: World) -> dict[str, Any]:
     """One object of practice B of each kind a path can name."""
+    return objects_of(w, w.b, w.b_claim, "b_biller", "PB-1")
+
+
+def objects_of(w: World, practice: int, number: str, username: str, patient: str) -> dict[str, Any]:
+    """One object of the practice of each kind a path can name (a remittance, an unmatched
+    payment, a work item, a job, a token and an eligibility check made for the purpose)."""
     with session_scope(w.engine) as s:
-        b_user = s.scalar(select(t.AppUser).where(t.AppUser.username == "b_biller"))
+        b_user = s.scalar(select(t.AppUser).where(t.AppUser.username == username))
         assert b_user is not None
-        claim = s.scalar(select(t.Claim).where(t.Claim.number == w.b_claim))
+        claim = s.scalar(select(t.Claim).where(t.Claim.number == number))
         assert claim is not None
-        batch = s.scalar(select(t.Batch.id).where(t.Batch.practice_id == w.b))
+        batch = s.scalar(select(t.Batch.id).where(t.Batch.practice_id == practice))
         remit = t.Remittance(
-            practice_id=w.b,
-            sha256="b" * 64,
+            practice_id=practice,
+            sha256=f"{practice:064d}",
             trace_number="B1",
             payer_name="P",
             amount=0,
@@ -114,17 +123,17 @@ def b_objects(w: World) -> dict[str, Any]:
         s.add(remit)
         s.flush()
         unmatched = t.Unmatched(
-            practice_id=w.b,
+            practice_id=practice,
             remittance_id=remit.id,
             patient_control_number="X",
             payer_claim_number="Y",
             paid=0,
             reason="test",
-            doc={},
+            doc=payment_doc(ClaimPayment("X", "1", Decimal(0), Decimal(0), None, "MB", "Y")),
         )
         item = t.WorkItem(
-            practice_id=w.b,
-            key="b-item",
+            practice_id=practice,
+            key=f"item-{practice}",
             claim_id=claim.id,
             kind="denial",
             category="coding",
@@ -138,7 +147,7 @@ def b_objects(w: World) -> dict[str, Any]:
             doc={},
         )
         job = t.Job(
-            practice_id=w.b,
+            practice_id=practice,
             kind="835",
             state="done",
             file_name="b.835",
@@ -149,15 +158,15 @@ def b_objects(w: World) -> dict[str, Any]:
             error="",
         )
         token = t.ApiToken(
-            token_hash="c" * 64,
+            token_hash=f"{practice:064x}",
             name="b",
             user_id=b_user.id,
-            practice_id=w.b,
+            practice_id=practice,
             role="biller",
             created_at=datetime.now(UTC),
         )
         check = t.EligibilityCheck(
-            practice_id=w.b,
+            practice_id=practice,
             member_id="B1",
             payer="P",
             active=True,
@@ -166,17 +175,17 @@ def b_objects(w: World) -> dict[str, Any]:
             file_sha256="d" * 64,
             doc={},
         )
-        visit = s.scalar(select(t.Visit.ext_id).where(t.Visit.practice_id == w.b))
+        visit = s.scalar(select(t.Visit.ext_id).where(t.Visit.practice_id == practice))
         s.add_all([unmatched, item, job, token, check])
         s.flush()
         return {
-            "number": w.b_claim,
+            "number": number,
             "batch_id": batch,
             "item_id": item.id,
             "job_id": job.id,
             "unmatched_id": unmatched.id,
-            "patient": "PB-1",
-            "username": "b_biller",
+            "patient": patient,
+            "username": username,
             "token_id": token.id,
             "kind": "claims",
             "visit": visit,
@@ -470,3 +479,80 @@ def test_the_audit_log_is_append_only_and_an_altered_row_is_caught(world: World)
     assert breaks and breaks[0].id == 2 and "changed" in breaks[0].problem
     r = world.client("a_auditor").get(f"/api/practices/{world.a}/audit/verify").json()
     assert r["intact"] is False and r["breaks"][0]["id"] == 2
+
+
+# --- a request naming another practice in its body, its query or its file ----------------------
+
+
+def rows_of(w: World, practice: int) -> dict[str, list[str]]:
+    """Every row the practice owns: its own (a practice's id) and its claims' (a claim's id)."""
+    out: dict[str, list[str]] = {}
+    with session_scope(w.engine) as s:
+        claims = list(s.scalars(select(t.Claim.id).where(t.Claim.practice_id == practice)))
+        for table in t.Base.metadata.sorted_tables:
+            if "practice_id" in table.c:
+                q = select(table).where(table.c.practice_id == practice)
+            elif "claim_id" in table.c:
+                q = select(table).where(table.c.claim_id.in_(claims))
+            else:
+                continue
+            out[table.name] = sorted(repr(tuple(r)) for r in s.execute(q))
+    return out
+
+
+def test_every_write_of_a_naming_b_in_its_body_or_query_leaves_b_alone(world: World) -> None:
+    """A's admin, every unsafe route of A's practice with A's own objects, and B's id put in
+    the body (as practice_id and practice) and the query: B's rows stay as they were, and
+    nothing answers with a server error. The practice is the path's, never the payload's."""
+    w = world
+    ids = objects_of(w, w.a, w.a_claim, "a_biller", "PA-1")
+    table = samples(w, ids)
+    with session_scope(w.engine) as s:  # a claim still open to silencing, splitting
+        s.execute(text("UPDATE claim SET state = 'ready' WHERE number = :n"), {"n": w.a_claim})
+    before = rows_of(w, w.b)
+    c = w.client("a_admin")
+    done = 0
+    last = ("/close", "/void", "/batches")  # the claim's other actions first
+    for method, suffix in sorted(practice_routes(w), key=lambda r: (r[1].endswith(last), r)):
+        if method == "GET":
+            continue
+        extra = dict(table[(method, suffix)])
+        extra["params"] = {**extra.get("params", {}), "practice_id": w.b}
+        if "json" in extra:
+            extra["json"] = {**extra["json"], "practice_id": w.b, "practice": w.b}
+        if "files" in extra:
+            extra["data"] = {"practice_id": str(w.b)}
+        r = call(c, method, fill("/api/practices/{practice_id}" + suffix, w.a, ids), extra)
+        assert r.status_code < 500, (method, suffix, r.status_code, r.text[:200])
+        done += r.status_code < 300
+    assert done >= 15  # most were carried out, in A: the test is not of refusals
+    assert rows_of(w, w.b) == before
+
+
+def test_a_file_of_b_posted_to_a_changes_nothing_of_b(world: World) -> None:
+    """The other way in: the payload is a file. B's visits uploaded to A fail the job and
+    write nothing; an 835 paying B's claims, posted to A, finds none of A's claims to pay."""
+    import json
+
+    from conftest import episode_doc
+    from otbill.demo.remit import remittance
+    from otbill.ledger.claims import as_claims, list_claims
+    from otbill.x12.t835_write import build_835
+    from otbill.x12.writer import InterchangeInfo
+
+    w = world
+    before = rows_of(w, w.b)
+    c = w.client("a_manager")
+    doc = json.dumps(episode_doc("1245319599", "PB-1", "VB")).encode()  # B's NPI
+    r = c.post(f"/api/practices/{w.a}/visits", files={"file": ("b.json", doc)})
+    job = c.get(r.json()["progress"]).json()
+    assert job["state"] == "failed" and "another practice's" in job["error"], job
+    with session_scope(w.engine) as s:
+        b_claims = as_claims(list_claims(s, w.b, "submitted"))
+    era = remittance(b_claims, seed=3)
+    text_835 = build_835([era], InterchangeInfo("MCR", "P", 9, datetime(2026, 4, 1, tzinfo=UTC)))
+    r = c.post(f"/api/practices/{w.a}/remittances", files={"file": ("b.835", text_835.encode())})
+    job = c.get(r.json()["progress"]).json()
+    assert job["state"] == "done", job
+    assert job["result"]["claims_posted"] == 0, job["result"]
+    assert rows_of(w, w.b) == before

@@ -124,9 +124,17 @@ def _work(
         path = Path(folder) / (Path(job.file_name).name or "visits")
         path.write_bytes(job.content or b"")
         episodes = load_file(path)
+    # Checked before anything is written: the practice is the job's (the page's), never the
+    # file's, and on PostgreSQL the wall would refuse the write with a less helpful message.
+    own = session.get(t.Practice, job.practice_id)
+    assert own is not None
+    others = sorted({e.practice.npi for e in episodes} - {own.npi})
+    if others:
+        raise JobError(
+            f"{job.file_name}: its visits are another practice's (NPI {', '.join(others)}), "
+            f"not {own.name}'s (NPI {own.npi}): post them to that practice"
+        )
     r2 = import_episodes(session, episodes)
-    if r2.practice_id != job.practice_id:
-        raise JobError(f"{job.file_name}: its visits are another practice's")
     return {"visits_added": r2.visits_added, "visits_updated": r2.visits_updated}
 
 
