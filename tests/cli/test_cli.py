@@ -114,6 +114,19 @@ def test_code_table_episode(capsys: pytest.CaptureFixture[str]) -> None:
     assert "97168  GO XU" in out
 
 
+def test_code_table_total_row_stands_under_its_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "code", str(EXAMPLES / "episode.json"))
+    lines = out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("  code "))
+    total = next(i for i in range(head, len(lines)) if lines[i].startswith("  total"))
+    header, rows, last = lines[head], lines[head + 1 : total], lines[total].split()
+    # each figure of the total row ends where its column's heading ends
+    for name, figure in (("units", last[1]), ("minutes", last[2]), ("charge", last[3])):
+        assert lines[total].index(figure) + len(figure) == header.index(name) + len(name)
+    assert int(last[1]) == sum(int(r.split()[-5]) for r in rows)
+    assert D(last[3]) == sum(D(r.split()[-3]) for r in rows)
+
+
 def _same_day(tmp_path: Path) -> Path:
     """The example episode with a second visit on 2026-03-12: 10 minutes of 97110 at each."""
     doc = json.loads((EXAMPLES / "episode.json").read_text())

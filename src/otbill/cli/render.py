@@ -26,7 +26,8 @@ def claim_table(c: Claim, episode: Episode) -> str:
         )
     exp_total = c.expected_payment
     out.append(
-        f"  {'total':<26}{sum(ln.units for ln in c.lines):>5}{'':>9}{c.total_charge:>10.2f}"
+        f"  {'total':<21}{sum(ln.units for ln in c.lines):>5}{sum(ln.minutes for ln in c.lines):>9}"
+        f"{c.total_charge:>10.2f}"
         f"{'':>10}{'-' if exp_total is None else f'{exp_total:.2f}':>10}"
     )
     out.append("  Why:")
