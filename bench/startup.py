@@ -45,14 +45,16 @@ def main() -> None:
         ("otbill code visit.json", [OTBILL, "code", str(ROOT / "schemas/examples/visit.json")]),
         ("otbill rules", [OTBILL, "rules"]),
     ]
-    floor = 0.0
+    # The summary quotes the table's own figures: timing --help again afterwards, on a warmer
+    # disk cache, once printed a ratio below the floor it is measured against.
+    seconds: dict[str, float] = {}
     print(f"{'command':<36}{'seconds':>9}{'x floor':>9}")
     for name, argv in runs:
-        secs = best(argv, args.repeat)
-        floor = floor or secs
-        print(f"{name:<36}{secs:9.3f}{secs / floor:9.2f}")
-    helped = best([OTBILL, "--help"], args.repeat)
-    print(f"\notbill --help / floor: {helped / floor:.2f}x (target <= 5x)")
+        seconds[name] = best(argv, args.repeat)
+        floor = seconds[runs[0][0]]
+        print(f"{name:<36}{seconds[name]:9.3f}{seconds[name] / floor:9.2f}")
+    ratio = seconds["otbill --help"] / seconds[runs[0][0]]
+    print(f"\notbill --help / floor: {ratio:.2f}x (target <= 5x)")
 
 
 if __name__ == "__main__":
